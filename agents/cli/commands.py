@@ -1,0 +1,199 @@
+"""One handler per CLI command; each prints text or a single JSON object and returns a code."""
+from __future__ import annotations
+
+import sqlite3
+import sys
+from typing import Iterator
+
+from agents.cli import doctor
+from agents.cli.output import emit_json, err, plain
+from agents.domain.events import FileIngested, Finished, Flag, StepStarted, TokenDelta
+from agents.domain.library import DocumentStatus
+from agents.llm.protocol import ModelUnavailable
+from agents.runtime import settings as settings_mod
+from agents.runtime.cancel import CancelToken
+from agents.runtime.paths import resolve_data_dir
+from agents.services import Countersign
+
+
+class UserError(Exception):
+    """A problem the user can fix; printed to stderr without a traceback."""
+
+
+_USER_ERRORS = (LookupError, ValueError, ModelUnavailable, sqlite3.OperationalError, PermissionError)
+
+
+def dispatch(args) -> int:
+    if args.command == "settings":
+        return _settings(args)
+    if args.command == "doctor":
+        return _doctor(args)
+    try:
+        app = Countersign.open(args.data_dir)
+    except (settings_mod.SettingsError, RuntimeError, OSError) as exc:
+        raise UserError(str(exc)) from exc
+    try:
+        return HANDLERS[args.command](app, args)
+    except _USER_ERRORS as exc:
+        raise UserError(str(exc)) from exc
+    finally:
+        app.close()
+
+
+def _drive(events: Iterator[object], args, cancel: CancelToken, stream: bool) -> Finished:
+    """Run a core generator; echo tokens and steps unless --json; Ctrl+C cancels cleanly."""
+    finished = Finished(None)
+    try:
+        for event in events:
+            if isinstance(event, Finished):
+                finished = event
+            elif args.json:
+                continue
+            elif isinstance(event, TokenDelta) and stream:
+                sys.stdout.write(event.text)
+                sys.stdout.flush()
+            elif isinstance(event, StepStarted):
+                sys.stderr.write(f"\n… {event.name}" + (f" ({event.detail})" if event.detail else "") + "\n")
+            elif isinstance(event, Flag):
+                sys.stderr.write(f"  flag [{event.section}]: {event.message}\n")
+            elif isinstance(event, FileIngested):
+                sys.stdout.write(f"{event.status.value:<11} {event.path}" + (f" — {event.reason}" if event.reason else "") + "\n")
+    except KeyboardInterrupt:
+        cancel.cancel()
+        raise
+    return finished
+
+
+def _matter(app: Countersign, args) -> int:
+    if args.action == "create":
+        m = app.create_matter(args.name)
+        emit_json(m) if args.json else print(f"created matter '{m.name}' ({m.id})")
+    else:
+        ms = app.matters()
+        if args.json:
+            emit_json({"matters": ms})
+        else:
+            for m in ms:
+                print(f"{m.id}  {m.name}  ({len(app.documents(m.id))} documents)")
+    return 0
+
+
+def _ingest(app: Countersign, args) -> int:
+    cancel = CancelToken()
+    done = _drive(app.ingest(args.matter, args.paths, cancel), args, cancel, stream=False)
+    report = done.result
+    if args.json:
+        emit_json({"files": report.files, "cancelled": done.cancelled})
+    else:
+        counts = {s.value: report.count(s) for s in DocumentStatus if report.count(s)}
+        print("; ".join(f"{k}: {v}" for k, v in counts.items()) or "no files")
+    return 0
+
+
+def _ask(app: Countersign, args) -> int:
+    cancel = CancelToken()
+    done = _drive(app.ask(args.matter, args.question, cancel), args, cancel, stream=True)
+    answer = done.result
+    if args.json:
+        emit_json({"question": answer.question, "answer": answer.text, "citations": answer.citations,
+                   "passages": [{"number": i, "location": p.location, "chunk_id": p.chunk.id, "text": p.chunk.text}
+                                for i, p in enumerate(answer.passages, 1)]})
+        return 0
+    print("\n\nCited passages:" if answer.citations else "\n\n(no passage cited)")
+    for c in answer.citations:
+        text = next(p.chunk.text for p in answer.passages if p.chunk.id == c.chunk_id)
+        print(f"[{c.number}] {c.location}\n    {' '.join(text.split())[:400]}")
+    return 0
+
+
+def _draft(app: Countersign, args) -> int:
+    cancel = CancelToken()
+    done = _drive(app.draft(args.matter, args.work_product, args.document, args.preparer, cancel), args, cancel, stream=True)
+    if done.cancelled or done.result is None:
+        err("draft cancelled; nothing was saved")
+        return 130
+    d = done.result
+    emit_json(d) if args.json else print(f"\n\ndraft {d.id} saved ({len(d.sections)} sections, {d.flag_count} flags); "
+                                         f"review it with `countersign review show {d.id}`")
+    return 0
+
+
+def _review(app: Countersign, args) -> int:
+    if args.action == "list":
+        drafts = app.drafts(args.matter)
+        if args.json:
+            emit_json({"drafts": [{"id": d.id, "title": d.title, "status": d.status, "version": d.version,
+                                   "flags": d.flag_count, "created_at": d.created_at} for d in drafts]})
+        for d in [] if args.json else drafts:
+            print(f"{d.id}  {d.status.value:<17} v{d.version}  {d.flag_count} flags  {d.title}")
+        return 0
+    if args.action == "show":
+        d = app.get_draft(args.draft)
+        if args.json:
+            emit_json({**plain(d), "content_sha256": d.content_sha256})
+            return 0
+        print(f"{d.title}\nstatus: {d.status.value}  version {d.version}  content SHA-256 {d.content_sha256}\n")
+        for s in d.sections:
+            print(f"== {s.heading} ==\n{s.body}")
+            for f in s.flags:
+                print(f"  ! {f}")
+            print()
+        return 0
+    if args.action == "signoff":
+        d = app.sign_off(args.draft, args.reviewer, args.role, args.meaning)
+    elif args.action == "approve":
+        d = app.approve(args.draft, args.reviewer, args.note)
+    else:
+        d = app.request_changes(args.draft, args.reviewer, args.note)
+    emit_json({"id": d.id, "status": d.status, "content_sha256": d.content_sha256}) if args.json else print(
+        f"{d.id}: {d.status.value.replace('_', ' ')} (content SHA-256 {d.content_sha256})")
+    return 0
+
+
+def _export(app: Countersign, args) -> int:
+    path = app.export(args.draft, args.format, args.out)
+    emit_json({"path": str(path)}) if args.json else print(f"exported {path}")
+    return 0
+
+
+def _verify(app: Countersign, args) -> int:
+    broken = app.verify_audit()
+    entries = len(app.review.audit.entries())
+    if args.json:
+        emit_json({"ok": broken is None, "entries": entries, "first_broken": broken})
+    else:
+        print(f"audit log intact ({entries} entries)" if broken is None else f"audit log BROKEN at entry {broken}")
+    return 0 if broken is None else 1
+
+
+def _doctor(args) -> int:
+    paths = resolve_data_dir(args.data_dir).ensure()
+    try:
+        settings = settings_mod.load(paths.settings)
+    except settings_mod.SettingsError as exc:
+        raise UserError(str(exc)) from exc
+    report = doctor.run(paths, settings, load=not args.no_load)
+    if args.json:
+        emit_json({**plain(report), "ok": report.ok})
+    else:
+        print(f"data directory: {report.data_dir}\nfree disk: {report.free_disk_mb} MB")
+        for m in report.models:
+            print(f"model {m.name}: {'ok' if m.ok else 'NOT OK'}\n  path {m.path}\n  size {m.size_bytes:,} B"
+                  f"\n  sha256 {m.sha256}\n  load {m.load_seconds:.2f} s")
+        for p in report.problems:
+            print(f"PROBLEM: {p}")
+    return 0 if report.ok else 1
+
+
+def _settings(args) -> int:
+    paths = resolve_data_dir(args.data_dir).ensure()
+    try:
+        s = settings_mod.load(paths.settings) if args.action == "show" else settings_mod.update(paths.settings, args.key, args.value)
+    except settings_mod.SettingsError as exc:
+        raise UserError(str(exc)) from exc
+    emit_json(s) if args.json else print("\n".join(f"{k} = {v}" for k, v in s.model_dump().items()))
+    return 0
+
+
+HANDLERS = {"matter": _matter, "ingest": _ingest, "ask": _ask, "draft": _draft, "review": _review,
+            "export": _export, "verify": _verify}

@@ -1,0 +1,77 @@
+"""`countersign doctor`: what is installed, where, how big, its hash, and what to fix."""
+from __future__ import annotations
+
+import shutil
+import time
+from dataclasses import dataclass, field
+
+from agents.knowledge.embedder import Embedder, EmbedderUnavailable, package_model_path
+from agents.llm import registry
+from agents.llm.model_files import DEFAULT_MODEL, sha256_of
+from agents.llm.protocol import ModelUnavailable
+from agents.runtime.paths import DataPaths
+from agents.runtime.settings import Settings
+
+
+@dataclass
+class ModelReport:
+    name: str
+    path: str = ""
+    size_bytes: int = 0
+    sha256: str = ""
+    expected_sha256: str = ""
+    load_seconds: float = 0.0
+    ok: bool = False
+
+
+@dataclass
+class DoctorReport:
+    data_dir: str
+    free_disk_mb: int
+    models: list[ModelReport] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def run(paths: DataPaths, settings: Settings, load: bool = True) -> DoctorReport:
+    free = shutil.disk_usage(paths.root).free // 1_000_000
+    report = DoctorReport(str(paths.root), free)
+    if free < 2 * DEFAULT_MODEL.size // 1_000_000:
+        report.problems.append(f"only {free} MB free in {paths.root}; free at least 1 GB for models and indexes")
+    llm = ModelReport("llm", expected_sha256="" if settings.model_path else DEFAULT_MODEL.sha256)
+    report.models.append(llm)
+    try:
+        choice = registry.resolve(settings.model_path, paths.models)
+        llm.name, llm.path, llm.size_bytes = choice.id, str(choice.path), choice.path.stat().st_size
+        # doctor re-hashes in full: the cached hash trusts size and mtime, doctor trusts nothing.
+        llm.sha256 = sha256_of(choice.path)
+        if llm.expected_sha256 and llm.sha256 != llm.expected_sha256:
+            report.problems.append(f"{choice.path} has SHA-256 {llm.sha256}, expected {llm.expected_sha256}: delete it and run again to re-assemble")
+        elif load:
+            started = time.perf_counter()
+            registry.load(choice, min(settings.n_ctx, 2048), settings.n_threads)
+            llm.load_seconds = round(time.perf_counter() - started, 2)
+            llm.ok = True
+        else:
+            llm.ok = True
+    except ModelUnavailable as exc:
+        report.problems.append(str(exc))
+    emb = ModelReport("all-MiniLM-L6-v2")
+    report.models.append(emb)
+    try:
+        path = package_model_path()
+        weights = max(path.rglob("*.safetensors"), key=lambda p: p.stat().st_size, default=None)
+        emb.path = str(path)
+        if weights:
+            emb.size_bytes, emb.sha256 = weights.stat().st_size, sha256_of(weights)
+        if load:
+            embedder = Embedder(path, settings.n_threads)
+            embedder.embed(["doctor check"])
+            emb.load_seconds = round(embedder.load_seconds, 2)
+        emb.ok = True
+    except (EmbedderUnavailable, OSError) as exc:
+        report.problems.append(str(exc))
+    return report

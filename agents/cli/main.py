@@ -1,0 +1,103 @@
+"""The `countersign` command line: the same operations as the window, scriptable with --json."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from agents.cli import commands
+from agents.cli.output import err
+
+EPILOG = "Run `countersign` with no command to open the desktop window."
+
+
+def _common() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(add_help=False)
+    # SUPPRESS so a value given before the command is not reset by the sub-parser's default.
+    p.add_argument("--data-dir", default=argparse.SUPPRESS, help="data directory (default: $COUNTERSIGN_DATA_DIR or the per-user folder)")
+    p.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print one JSON object on stdout")
+    return p
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common()
+    parser = argparse.ArgumentParser(prog="countersign", description="Offline drafting and review for professional firms.",
+                                     epilog=EPILOG, parents=[common])
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def cmd(name: str, help: str, **kw) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help, parents=[common], **kw)
+
+    matter = cmd("matter", "create or list matters")
+    msub = matter.add_subparsers(dest="action", required=True)
+    msub.add_parser("create", parents=[common]).add_argument("name")
+    msub.add_parser("list", parents=[common])
+
+    p = cmd("ingest", "add files or folders to a matter")
+    p.add_argument("matter")
+    p.add_argument("paths", nargs="+", type=Path)
+
+    p = cmd("ask", "ask a question of a matter's documents")
+    p.add_argument("matter")
+    p.add_argument("question")
+
+    p = cmd("draft", "run an agent that drafts a work product")
+    p.add_argument("matter")
+    p.add_argument("work_product", choices=["contract-review"])
+    p.add_argument("--document", required=True, help="file name or path of the document to review")
+    p.add_argument("--preparer", default="", help="name recorded as the preparer")
+
+    review = cmd("review", "list, approve and sign off drafts")
+    rsub = review.add_subparsers(dest="action", required=True)
+    rsub.add_parser("list", parents=[common]).add_argument("--matter")
+    rsub.add_parser("show", parents=[common]).add_argument("draft")
+    for name in ("approve", "request-changes"):
+        rp = rsub.add_parser(name, parents=[common])
+        rp.add_argument("draft")
+        rp.add_argument("--reviewer", required=True)
+        rp.add_argument("--note", default="")
+    rp = rsub.add_parser("signoff", parents=[common])
+    rp.add_argument("draft")
+    rp.add_argument("--reviewer", required=True)
+    rp.add_argument("--role", default="reviewer", choices=["preparer", "reviewer", "partner"])
+    rp.add_argument("--meaning", required=True, choices=["reviewed", "approved"])
+
+    p = cmd("export", "export a draft as DOCX or Markdown")
+    p.add_argument("draft")
+    p.add_argument("--format", choices=["docx", "md"], default="docx")
+    p.add_argument("--out", type=Path)
+
+    p = cmd("doctor", "check models, data directory and disk")
+    p.add_argument("--no-load", action="store_true", help="skip loading the models")
+
+    cmd("verify", "check the audit log's hash chain")
+
+    settings = cmd("settings", "show or change settings")
+    ssub = settings.add_subparsers(dest="action", required=True)
+    ssub.add_parser("show", parents=[common])
+    sp = ssub.add_parser("set", parents=[common])
+    sp.add_argument("key")
+    sp.add_argument("value")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    args.json = getattr(args, "json", False)
+    args.data_dir = getattr(args, "data_dir", None)
+    if not args.command:
+        parser.print_help()
+        return 2
+    try:
+        return commands.dispatch(args)
+    except KeyboardInterrupt:
+        err("cancelled")
+        return 130
+    except commands.UserError as exc:
+        err(str(exc))
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

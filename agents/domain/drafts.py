@@ -1,0 +1,89 @@
+"""Drafts, their sections and citations, and the content hash a signature binds to."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+
+from agents.domain.review_rules import DraftStatus
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Points a claim at document (by content hash), page and character span."""
+
+    number: int
+    chunk_id: str
+    document_id: str
+    filename: str
+    content_hash: str
+    page: int
+    char_start: int
+    char_end: int
+    quote: str = ""
+
+    @property
+    def location(self) -> str:
+        return f"{self.filename}, p. {self.page}"
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    heading: str
+    body: str
+    citations: tuple[Citation, ...] = ()
+    flags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SignOff:
+    reviewer: str
+    role: str
+    meaning: str
+    content_sha256: str
+    signed_at: str
+    version: int
+
+
+@dataclass(frozen=True)
+class Draft:
+    id: str
+    matter_id: str
+    work_product: str
+    title: str
+    status: DraftStatus
+    version: int
+    created_at: str
+    preparer: str
+    model_id: str
+    model_sha256: str
+    seed: int
+    sections: tuple[Section, ...]
+    signoffs: tuple[SignOff, ...] = field(default_factory=tuple)
+
+    @property
+    def content_sha256(self) -> str:
+        return content_hash(self.title, self.sections)
+
+    @property
+    def flag_count(self) -> int:
+        return sum(len(s.flags) for s in self.sections)
+
+
+def content_hash(title: str, sections: tuple[Section, ...]) -> str:
+    """SHA-256 over a canonical JSON of exactly what a reviewer reads and signs."""
+    payload = {
+        "title": title,
+        "sections": [
+            {
+                "key": s.key,
+                "heading": s.heading,
+                "body": s.body,
+                "citations": [asdict(c) for c in s.citations],
+            }
+            for s in sections
+        ],
+    }
+    blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()

@@ -1,0 +1,55 @@
+"""Typed events yielded by long operations (ingest, ask, draft) and observed by CLI and GUI."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from agents.domain.library import DocumentStatus
+
+
+@dataclass(frozen=True)
+class Progress:
+    done: int
+    total: int
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class StepStarted:
+    name: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class TokenDelta:
+    text: str
+
+
+@dataclass(frozen=True)
+class FileIngested:
+    """One file's outcome; a failure here never stops the remaining files."""
+
+    path: str
+    status: DocumentStatus
+    reason: str = ""
+    document_id: str = ""
+    pages: int = 0
+    chunks: int = 0
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A problem the verifier found that the reviewer must resolve before sign-off."""
+
+    section: str
+    kind: str
+    message: str
+    severity: str = "warning"
+
+
+@dataclass(frozen=True)
+class Finished:
+    """The last event of an operation; `result` is the operation's value object."""
+
+    result: Any = None
+    cancelled: bool = False

@@ -1,0 +1,76 @@
+"""Matters, documents, pages and chunks: the values the knowledge base is made of."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class DocumentStatus(str, Enum):
+    """What happened to a file at ingestion; every non-indexed status carries a reason."""
+
+    INDEXED = "indexed"
+    ENCRYPTED = "encrypted"
+    NO_TEXT = "no_text"
+    CORRUPT = "corrupt"
+    TOO_LARGE = "too_large"
+    TIMED_OUT = "timed_out"
+    UNSUPPORTED = "unsupported"
+    UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True)
+class Matter:
+    id: str
+    name: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Page:
+    """Text of one page (1-based) exactly as stored; citation spans index into it."""
+
+    number: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str
+    matter_id: str
+    filename: str
+    path: str
+    kind: str
+    content_hash: str
+    status: DocumentStatus
+    reason: str
+    pages: int
+    size: int
+    indexed_at: str
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A token-bounded passage of one page, with its character span in that page's text."""
+
+    id: str
+    document_id: str
+    matter_id: str
+    page: int
+    char_start: int
+    char_end: int
+    text: str
+    token_count: int
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk with the names a reader needs to find it in the source."""
+
+    chunk: Chunk
+    filename: str
+    content_hash: str
+    score: float
+
+    @property
+    def location(self) -> str:
+        return f"{self.filename}, p. {self.chunk.page}"

@@ -1,0 +1,81 @@
+"""Token-bounded chunks of a page that never cross a page and split at paragraph/sentence ends."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from agents.domain.library import Page
+
+TokenCounter = Callable[[str], int]
+
+_SENTENCE = re.compile(r"[^\n.!?;]*(?:[.!?;]+(?=\s|$)|\n\s*\n|\n|$)", re.S)
+
+
+@dataclass(frozen=True)
+class Span:
+    page: int
+    start: int
+    end: int
+    text: str
+    tokens: int
+
+
+def _units(text: str) -> list[tuple[int, int]]:
+    """Sentence-ish units as (start, end) offsets; paragraph breaks end a unit too."""
+    out = []
+    for m in _SENTENCE.finditer(text):
+        if m.end() > m.start() and text[m.start():m.end()].strip():
+            out.append((m.start(), m.end()))
+    return out
+
+
+def _split_long(text: str, start: int, end: int, count: TokenCounter, limit: int) -> list[tuple[int, int]]:
+    """Split one over-long unit at word boundaries (or characters, for a giant 'word')."""
+    pieces: list[tuple[int, int]] = []
+    seg = last_ok = start
+    for m in re.finditer(r"\S+\s*", text[start:end]):
+        word_end = start + m.end()
+        if count(text[seg:word_end]) <= limit:
+            last_ok = word_end
+            continue
+        if last_ok > seg:
+            pieces.append((seg, last_ok))
+            seg = last_ok
+        while count(text[seg:word_end]) > limit:
+            cut = word_end
+            while cut - seg > 1 and count(text[seg:cut]) > limit:
+                cut = seg + (cut - seg) * 3 // 4
+            pieces.append((seg, cut))
+            seg = cut
+        last_ok = word_end
+    if last_ok > seg:
+        pieces.append((seg, last_ok))
+    return pieces
+
+
+def chunk_page(page: Page, count: TokenCounter, max_tokens: int = 240, overlap_units: int = 1) -> list[Span]:
+    """Greedy packing of units up to `max_tokens`; the last unit(s) repeat as overlap."""
+    text = page.text
+    units: list[tuple[int, int]] = []
+    for s, e in _units(text):
+        units.extend(_split_long(text, s, e, count, max_tokens) if count(text[s:e]) > max_tokens else [(s, e)])
+    spans: list[Span] = []
+    i = 0
+    while i < len(units):
+        j = i + 1
+        while j < len(units) and count(text[units[i][0]:units[j][1]]) <= max_tokens:
+            j += 1
+        start, end = units[i][0], units[j - 1][1]
+        body = text[start:end]
+        lead = len(body) - len(body.lstrip())
+        trail = len(body.rstrip())
+        spans.append(Span(page.number, start + lead, start + trail, body.strip(), count(body.strip())))
+        if j >= len(units):
+            break
+        i = max(i + 1, j - overlap_units)
+    return spans
+
+
+def chunk_pages(pages: list[Page], count: TokenCounter, max_tokens: int = 240) -> list[Span]:
+    return [span for page in pages for span in chunk_page(page, count, max_tokens)]

@@ -1,0 +1,131 @@
+"""SQLite repository for matters, documents, page text, chunks and the FTS5 keyword index."""
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+
+from agents.domain.library import Chunk, Document, DocumentStatus, Matter, Page
+from agents.runtime.clock import new_id, utc_now
+
+
+class MatterNotFound(LookupError):
+    pass
+
+
+class LibraryStore:
+    def __init__(self, conn: sqlite3.Connection, lock: threading.RLock) -> None:
+        self._db = conn
+        self._lock = lock
+
+    # -- matters ---------------------------------------------------------------------------
+    def create_matter(self, name: str) -> Matter:
+        name = name.strip()
+        if not name:
+            raise ValueError("a matter needs a name")
+        with self._lock:
+            if self._db.execute("SELECT 1 FROM matters WHERE name = ?", (name,)).fetchone():
+                raise ValueError(f"a matter named '{name}' already exists")
+            matter = Matter(new_id("mat"), name, utc_now())
+            self._db.execute("INSERT INTO matters VALUES (?, ?, ?)", (matter.id, matter.name, matter.created_at))
+        return matter
+
+    def matters(self) -> list[Matter]:
+        return [Matter(r["id"], r["name"], r["created_at"]) for r in self._db.execute("SELECT * FROM matters ORDER BY name")]
+
+    def matter(self, name_or_id: str) -> Matter:
+        r = self._db.execute("SELECT * FROM matters WHERE id = ? OR name = ?", (name_or_id, name_or_id)).fetchone()
+        if r is None:
+            raise MatterNotFound(f"no matter named '{name_or_id}' (see `countersign matter list`)")
+        return Matter(r["id"], r["name"], r["created_at"])
+
+    # -- documents -------------------------------------------------------------------------
+    @staticmethod
+    def _doc(r: sqlite3.Row) -> Document:
+        return Document(r["id"], r["matter_id"], r["filename"], r["path"], r["kind"], r["content_hash"],
+                        DocumentStatus(r["status"]), r["reason"], r["pages"], r["size"], r["indexed_at"])
+
+    def documents(self, matter_id: str) -> list[Document]:
+        rows = self._db.execute("SELECT * FROM documents WHERE matter_id = ? ORDER BY filename", (matter_id,))
+        return [self._doc(r) for r in rows]
+
+    def document(self, document_id: str) -> Document:
+        r = self._db.execute("SELECT * FROM documents WHERE id = ?", (document_id,)).fetchone()
+        if r is None:
+            raise LookupError(f"no document {document_id}")
+        return self._doc(r)
+
+    def find_document(self, matter_id: str, path: str) -> Document | None:
+        r = self._db.execute("SELECT * FROM documents WHERE matter_id = ? AND path = ?", (matter_id, path)).fetchone()
+        return self._doc(r) if r else None
+
+    def record_document(self, doc: Document, pages: list[Page], chunks: list[Chunk]) -> None:
+        """Replace whatever was stored for this path in one transaction (all or nothing)."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                old = self.find_document(doc.matter_id, doc.path)
+                if old is not None:
+                    self._delete(old.id)
+                self._db.execute(
+                    "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    (doc.id, doc.matter_id, doc.filename, doc.path, doc.kind, doc.content_hash,
+                     doc.status.value, doc.reason, doc.pages, doc.size, doc.indexed_at),
+                )
+                self._db.executemany("INSERT INTO pages VALUES (?,?,?)", [(doc.id, p.number, p.text) for p in pages])
+                self._db.executemany(
+                    "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?)",
+                    [(c.id, c.document_id, c.matter_id, c.page, c.char_start, c.char_end, c.text, c.token_count) for c in chunks],
+                )
+                self._db.executemany(
+                    "INSERT INTO chunks_fts (text, chunk_id, matter_id) VALUES (?,?,?)",
+                    [(c.text, c.id, c.matter_id) for c in chunks],
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def _delete(self, document_id: str) -> None:
+        self._db.execute("DELETE FROM chunks_fts WHERE chunk_id IN (SELECT id FROM chunks WHERE document_id = ?)", (document_id,))
+        self._db.execute("DELETE FROM chunks WHERE document_id = ?", (document_id,))
+        self._db.execute("DELETE FROM pages WHERE document_id = ?", (document_id,))
+        self._db.execute("DELETE FROM documents WHERE id = ?", (document_id,))
+
+    # -- chunks and pages ------------------------------------------------------------------
+    @staticmethod
+    def _chunk(r: sqlite3.Row) -> Chunk:
+        return Chunk(r["id"], r["document_id"], r["matter_id"], r["page"], r["char_start"], r["char_end"], r["text"], r["token_count"])
+
+    def chunks(self, ids: list[str]) -> dict[str, Chunk]:
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        return {r["id"]: self._chunk(r) for r in self._db.execute(f"SELECT * FROM chunks WHERE id IN ({marks})", ids)}
+
+    def document_chunks(self, document_id: str) -> list[Chunk]:
+        rows = self._db.execute("SELECT * FROM chunks WHERE document_id = ? ORDER BY page, char_start", (document_id,))
+        return [self._chunk(r) for r in rows]
+
+    def all_chunk_ids(self) -> set[str]:
+        return {r[0] for r in self._db.execute("SELECT id FROM chunks")}
+
+    def page_text(self, document_id: str, page: int) -> str:
+        r = self._db.execute("SELECT text FROM pages WHERE document_id = ? AND number = ?", (document_id, page)).fetchone()
+        return r[0] if r else ""
+
+    def keyword_search(self, query: str, matter_id: str, k: int, document_id: str | None = None) -> list[str]:
+        """BM25-ranked chunk ids; the query is reduced to plain words so no FTS syntax leaks in."""
+        words = [w for w in re.findall(r"[\w']+", query.lower()) if len(w) > 2]
+        if not words:
+            return []
+        match = " OR ".join('"' + w.replace('"', "") + '"' for w in words)
+        sql = ("SELECT f.chunk_id FROM chunks_fts f JOIN chunks c ON c.id = f.chunk_id "
+               "WHERE chunks_fts MATCH ? AND f.matter_id = ?")
+        args: list = [match, matter_id]
+        if document_id:
+            sql += " AND c.document_id = ?"
+            args.append(document_id)
+        sql += " ORDER BY bm25(chunks_fts) LIMIT ?"
+        args.append(k)
+        return [r[0] for r in self._db.execute(sql, args)]

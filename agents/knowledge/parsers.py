@@ -1,0 +1,99 @@
+"""Text extraction with page numbers for PDF, DOCX, TXT and MD; failures carry a status."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from agents.domain.library import DocumentStatus, Page
+
+SUPPORTED = {".pdf": "pdf", ".docx": "docx", ".txt": "text", ".md": "markdown"}
+
+
+class ParseFailure(Exception):
+    def __init__(self, status: DocumentStatus, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class ParsedDocument:
+    kind: str
+    pages: list[Page]
+
+
+def parse(path: Path, max_bytes: int) -> ParsedDocument:
+    kind = SUPPORTED.get(path.suffix.lower())
+    if kind is None:
+        raise ParseFailure(DocumentStatus.UNSUPPORTED, f"'{path.suffix or 'no extension'}' files are not supported (PDF, DOCX, TXT, MD are)")
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise ParseFailure(DocumentStatus.TOO_LARGE, f"{size / 1e6:.0f} MB exceeds the {max_bytes / 1e6:.0f} MB limit (setting max_file_mb)")
+    pages = {"pdf": _pdf, "docx": _docx}.get(kind, _text)(path)
+    pages = [Page(p.number, _normalise(p.text)) for p in pages]
+    if not any(p.text.strip() for p in pages):
+        raise ParseFailure(DocumentStatus.NO_TEXT, "no text layer (a scan?); OCR is not enabled")
+    return ParsedDocument(kind, pages)
+
+
+def _normalise(text: str) -> str:
+    # NULs and stray carriage returns break FTS and quote matching; nothing else is altered so
+    # that character spans stay meaningful against what the reader sees.
+    return text.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _pdf(path: Path) -> list[Page]:
+    import pypdf
+    from pypdf.errors import FileNotDecryptedError, PdfReadError
+
+    try:
+        reader = pypdf.PdfReader(str(path))
+        if reader.is_encrypted:
+            # Many filings are AES-encrypted with an empty user password; those open fine.
+            try:
+                if not reader.decrypt(""):
+                    raise ParseFailure(DocumentStatus.ENCRYPTED, "password-protected PDF; remove the password and re-add it")
+            except (FileNotDecryptedError, NotImplementedError) as exc:
+                raise ParseFailure(DocumentStatus.ENCRYPTED, f"password-protected PDF ({exc})") from exc
+        return [Page(i + 1, page.extract_text() or "") for i, page in enumerate(reader.pages)]
+    except ParseFailure:
+        raise
+    except FileNotDecryptedError as exc:
+        raise ParseFailure(DocumentStatus.ENCRYPTED, "password-protected PDF; remove the password and re-add it") from exc
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError, OSError) as exc:
+        raise ParseFailure(DocumentStatus.CORRUPT, f"damaged PDF: {type(exc).__name__}: {str(exc)[:120]}") from exc
+
+
+def _docx(path: Path) -> list[Page]:
+    import zipfile
+
+    import docx
+
+    try:
+        document = docx.Document(str(path))
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise ParseFailure(DocumentStatus.CORRUPT, f"not a readable Word file: {str(exc)[:120]}") from exc
+    except Exception as exc:  # python-docx raises its own PackageNotFoundError and lxml errors
+        raise ParseFailure(DocumentStatus.CORRUPT, f"not a readable Word file: {type(exc).__name__}") from exc
+    blocks: list[str] = [p.text for p in document.paragraphs if p.text.strip()]
+    for table in document.tables:
+        for row in table.rows:
+            cells = [c.text.strip() for c in row.cells]
+            if any(cells):
+                blocks.append(" | ".join(cells))
+    # Word files have no fixed pages; the whole text is page 1 and spans locate passages in it.
+    return [Page(1, "\n\n".join(blocks))]
+
+
+def _text(path: Path) -> list[Page]:
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        text = raw.decode("latin-1")
+    # A form feed is the one page marker plain text has.
+    return [Page(i + 1, part) for i, part in enumerate(text.split("\f"))]

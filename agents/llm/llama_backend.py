@@ -1,0 +1,55 @@
+"""In-process llama.cpp backend (llama-cpp-python), imported lazily so the window opens fast."""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from pathlib import Path
+from typing import Iterator
+
+from agents.llm.model_files import check_gguf
+from agents.llm.protocol import ChatMessage, GenerationParams, ModelUnavailable
+from agents.runtime.cancel import CancelToken
+
+log = logging.getLogger("countersign.llm")
+
+
+class LlamaModel:
+    """One loaded GGUF. Calls are serialised: llama.cpp contexts are not re-entrant."""
+
+    def __init__(self, path: Path, model_id: str, sha256: str, n_ctx: int, n_threads: int) -> None:
+        check_gguf(path)
+        self.path, self.model_id, self.sha256, self.n_ctx = path, model_id, sha256, n_ctx
+        self._lock = threading.Lock()
+        started = time.perf_counter()
+        try:
+            from llama_cpp import Llama
+
+            self._llm = Llama(model_path=str(path), n_ctx=n_ctx, n_threads=n_threads, n_threads_batch=n_threads,
+                              n_batch=512, verbose=False)
+        except ImportError as exc:
+            raise ModelUnavailable("llama-cpp-python is not installed; run `make`") from exc
+        except (ValueError, RuntimeError) as exc:
+            raise ModelUnavailable(f"llama.cpp could not load {path.name}: {exc}") from exc
+        self.load_seconds = time.perf_counter() - started
+        log.info("model %s loaded in %.2fs", model_id, self.load_seconds)
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+    def stream_chat(self, messages: list[ChatMessage], params: GenerationParams, cancel: CancelToken) -> Iterator[str]:
+        with self._lock:
+            stream = self._llm.create_chat_completion(
+                messages=[{"role": m.role, "content": m.content} for m in messages],
+                stream=True, max_tokens=params.max_tokens, temperature=params.temperature,
+                seed=params.seed, stop=list(params.stop) or None,
+            )
+            try:
+                for chunk in stream:
+                    if cancel.cancelled:
+                        break
+                    piece = chunk["choices"][0]["delta"].get("content")
+                    if piece:
+                        yield piece
+            finally:
+                stream.close()  # frees the context for the next call even when the caller stops early

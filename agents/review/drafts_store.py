@@ -1,0 +1,68 @@
+"""SQLite repository for drafts and their frozen sign-offs; JSON stays inside this module."""
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import asdict
+
+from agents.domain.drafts import Citation, Draft, Section, SignOff
+from agents.domain.review_rules import DraftStatus
+
+
+class DraftNotFound(LookupError):
+    pass
+
+
+def _sections_json(sections: tuple[Section, ...]) -> str:
+    return json.dumps([asdict(s) for s in sections], ensure_ascii=False)
+
+
+def _sections(blob: str) -> tuple[Section, ...]:
+    out = []
+    for s in json.loads(blob):
+        cites = tuple(Citation(**c) for c in s.pop("citations"))
+        out.append(Section(citations=cites, flags=tuple(s.pop("flags")), **s))
+    return tuple(out)
+
+
+class DraftsStore:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._db = conn
+
+    def insert(self, d: Draft) -> None:
+        self._db.execute(
+            "INSERT INTO drafts VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (d.id, d.matter_id, d.work_product, d.title, d.status.value, d.version, d.created_at, d.preparer,
+             d.model_id, d.model_sha256, d.seed, _sections_json(d.sections)),
+        )
+
+    def set_status(self, draft_id: str, status: DraftStatus) -> None:
+        self._db.execute("UPDATE drafts SET status = ? WHERE id = ?", (status.value, draft_id))
+
+    def add_signoff(self, draft: Draft, s: SignOff) -> None:
+        self._db.execute(
+            "INSERT INTO signoffs (draft_id, version, reviewer, role, meaning, content_sha256, signed_at, frozen_json) "
+            "VALUES (?,?,?,?,?,?,?,?)",
+            (draft.id, s.version, s.reviewer, s.role, s.meaning, s.content_sha256, s.signed_at, _sections_json(draft.sections)),
+        )
+
+    def get(self, draft_id: str) -> Draft:
+        r = self._db.execute("SELECT * FROM drafts WHERE id = ?", (draft_id,)).fetchone()
+        if r is None:
+            raise DraftNotFound(f"no draft '{draft_id}' (see `countersign review list`)")
+        return self._draft(r)
+
+    def list(self, matter_id: str | None = None) -> list[Draft]:
+        sql, args = "SELECT * FROM drafts", ()
+        if matter_id:
+            sql, args = sql + " WHERE matter_id = ?", (matter_id,)
+        return [self._draft(r) for r in self._db.execute(sql + " ORDER BY created_at DESC, id", args)]
+
+    def _draft(self, r: sqlite3.Row) -> Draft:
+        signoffs = tuple(
+            SignOff(s["reviewer"], s["role"], s["meaning"], s["content_sha256"], s["signed_at"], s["version"])
+            for s in self._db.execute("SELECT * FROM signoffs WHERE draft_id = ? ORDER BY id", (r["id"],))
+        )
+        return Draft(r["id"], r["matter_id"], r["work_product"], r["title"], DraftStatus(r["status"]), r["version"],
+                     r["created_at"], r["preparer"], r["model_id"], r["model_sha256"], r["seed"],
+                     _sections(r["sections_json"]), signoffs)

@@ -1,0 +1,77 @@
+"""The one connection factory for the data directory's SQLite database, and its schema."""
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS matters (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY, matter_id TEXT NOT NULL REFERENCES matters(id),
+    filename TEXT NOT NULL, path TEXT NOT NULL, kind TEXT NOT NULL,
+    content_hash TEXT NOT NULL, status TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '',
+    pages INTEGER NOT NULL DEFAULT 0, size INTEGER NOT NULL DEFAULT 0, indexed_at TEXT NOT NULL,
+    UNIQUE (matter_id, path)
+);
+CREATE TABLE IF NOT EXISTS pages (
+    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    number INTEGER NOT NULL, text TEXT NOT NULL, PRIMARY KEY (document_id, number)
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    id TEXT PRIMARY KEY, document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    matter_id TEXT NOT NULL, page INTEGER NOT NULL, char_start INTEGER NOT NULL,
+    char_end INTEGER NOT NULL, text TEXT NOT NULL, token_count INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_by_document ON chunks(document_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
+    text, chunk_id UNINDEXED, matter_id UNINDEXED, tokenize = 'porter unicode61'
+);
+CREATE TABLE IF NOT EXISTS drafts (
+    id TEXT PRIMARY KEY, matter_id TEXT NOT NULL REFERENCES matters(id),
+    work_product TEXT NOT NULL, title TEXT NOT NULL, status TEXT NOT NULL,
+    version INTEGER NOT NULL, created_at TEXT NOT NULL, preparer TEXT NOT NULL,
+    model_id TEXT NOT NULL, model_sha256 TEXT NOT NULL, seed INTEGER NOT NULL,
+    sections_json TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS signoffs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, draft_id TEXT NOT NULL REFERENCES drafts(id),
+    version INTEGER NOT NULL, reviewer TEXT NOT NULL, role TEXT NOT NULL, meaning TEXT NOT NULL,
+    content_sha256 TEXT NOT NULL, signed_at TEXT NOT NULL, frozen_json TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS audit_log (
+    seq INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+    subject TEXT NOT NULL, detail TEXT NOT NULL, prev_hash TEXT NOT NULL, entry_hash TEXT NOT NULL
+);
+-- Append-only is enforced by the database itself, not by the goodwill of callers.
+CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS signoffs_no_update BEFORE UPDATE ON signoffs
+BEGIN SELECT RAISE(ABORT, 'sign-offs are frozen'); END;
+CREATE TRIGGER IF NOT EXISTS signoffs_no_delete BEFORE DELETE ON signoffs
+BEGIN SELECT RAISE(ABORT, 'sign-offs are frozen'); END;
+"""
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """Open (and create or migrate) the database with the settings every caller relies on."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # check_same_thread=False: the desktop worker thread and the UI share one connection, and
+    # every write goes through a short transaction guarded by the owning service's lock.
+    conn = sqlite3.connect(path, timeout=10.0, check_same_thread=False, isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        conn.close()
+        raise RuntimeError(f"{path} was written by a newer Countersign (schema {version})")
+    conn.executescript(_SCHEMA)
+    conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+    return conn

@@ -1,0 +1,57 @@
+"""Where Countersign keeps its data: --data-dir, then $COUNTERSIGN_DATA_DIR, then the OS default."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DATA_DIR_ENV = "COUNTERSIGN_DATA_DIR"
+MODELS_DIR_ENV = "COUNTERSIGN_MODELS_DIR"
+
+
+@dataclass(frozen=True)
+class DataPaths:
+    root: Path
+
+    @property
+    def database(self) -> Path:
+        return self.root / "countersign.sqlite3"
+
+    @property
+    def vectors(self) -> Path:
+        return self.root / "vectors"
+
+    @property
+    def settings(self) -> Path:
+        return self.root / "settings.json"
+
+    @property
+    def logs(self) -> Path:
+        return self.root / "logs"
+
+    @property
+    def exports(self) -> Path:
+        return self.root / "exports"
+
+    @property
+    def models(self) -> Path:
+        # Assembled models are large and identical for every data directory of a user, so a
+        # shared folder may be named by environment (tests and firm images use this).
+        override = os.environ.get(MODELS_DIR_ENV)
+        return Path(override) if override else self.root / "models"
+
+    def ensure(self) -> "DataPaths":
+        for p in (self.root, self.vectors, self.logs, self.exports, self.models):
+            p.mkdir(parents=True, exist_ok=True)
+        return self
+
+
+def resolve_data_dir(cli_value: str | None = None) -> DataPaths:
+    if cli_value:
+        return DataPaths(Path(cli_value).expanduser().resolve())
+    env = os.environ.get(DATA_DIR_ENV)
+    if env:
+        return DataPaths(Path(env).expanduser().resolve())
+    import platformdirs
+
+    return DataPaths(Path(platformdirs.user_data_dir("Countersign", appauthor=False)))

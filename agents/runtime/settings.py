@@ -1,0 +1,69 @@
+"""User settings: a versioned JSON file in the data directory, validated with pydantic."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from pydantic import BaseModel, Field, ValidationError
+
+SCHEMA_VERSION = 1
+
+
+class SettingsError(ValueError):
+    """The settings file exists but cannot be used; the message says which key and why."""
+
+
+class Settings(BaseModel):
+    schema_version: int = SCHEMA_VERSION
+    # A firm-supplied GGUF; empty means the bundled default model (hash-checked).
+    model_path: str = ""
+    n_threads: int = Field(default=2, ge=1, le=256)
+    n_ctx: int = Field(default=4096, ge=512, le=131072)
+    max_tokens: int = Field(default=320, ge=16, le=8192)
+    temperature: float = Field(default=0.0, ge=0.0, le=2.0)
+    seed: int = 42
+    retrieval_k: int = Field(default=4, ge=1, le=50)
+    max_file_mb: int = Field(default=200, ge=1)
+    log_level: str = "INFO"
+    reviewer_name: str = ""
+    preparer_name: str = ""
+
+    model_config = {"extra": "forbid"}
+
+
+def load(path: Path) -> Settings:
+    if not path.exists():
+        return Settings()
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise SettingsError(f"{path}: not readable JSON ({exc}); fix or delete the file") from exc
+    if raw.get("schema_version", SCHEMA_VERSION) > SCHEMA_VERSION:
+        raise SettingsError(f"{path}: written by a newer Countersign (schema {raw['schema_version']})")
+    try:
+        return Settings.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = ".".join(str(p) for p in first["loc"])
+        raise SettingsError(f"{path}: setting '{key}': {first['msg']}") from exc
+
+
+def save(settings: Settings, path: Path) -> None:
+    # Write-then-rename so a crash mid-write never leaves a half-written settings file.
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(settings.model_dump(), indent=2), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def update(path: Path, key: str, value: str) -> Settings:
+    current = load(path).model_dump()
+    if key not in current or key == "schema_version":
+        raise SettingsError(f"unknown setting '{key}'; known: {', '.join(k for k in current if k != 'schema_version')}")
+    current[key] = value
+    try:
+        settings = Settings.model_validate(current)
+    except ValidationError as exc:
+        raise SettingsError(f"setting '{key}': {exc.errors()[0]['msg']}") from exc
+    save(settings, path)
+    return settings

@@ -1,0 +1,171 @@
+"""Composition root: builds stores, retriever, model and agents from a data directory."""
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import Iterator
+
+from agents.domain.drafts import Draft
+from agents.domain.events import Finished
+from agents.domain.library import Document, DocumentStatus, Matter
+from agents.domain.review_rules import DraftStatus, ReviewAction
+from agents.engine.ask import ask
+from agents.engine.contract_review import review_contract
+from agents.knowledge.embedder import Embedder
+from agents.knowledge.ingest import Ingestor
+from agents.knowledge.library_store import LibraryStore
+from agents.knowledge.retriever import Retriever
+from agents.knowledge.vector_store import VectorStore
+from agents.llm import registry
+from agents.llm.protocol import GenerationParams
+from agents.review import export
+from agents.review.service import ReviewService
+from agents.runtime import database, logging_setup
+from agents.runtime import settings as settings_mod
+from agents.runtime.cancel import NEVER, CancelToken
+from agents.runtime.clock import new_id, utc_now
+from agents.runtime.paths import DataPaths, resolve_data_dir
+from agents.runtime.resources import sample_files
+from agents.workproducts.playbooks import bundled_playbook
+
+log = logging.getLogger("countersign.services")
+
+SAMPLE_MATTER = "Sample matter — Northwind supply agreement"
+WORK_PRODUCTS = {"contract-review": "Contract review memo"}
+
+
+class Countersign:
+    """The one object the CLI and the desktop talk to. Heavy parts load on first use."""
+
+    def __init__(self, paths: DataPaths) -> None:
+        self.paths = paths.ensure()
+        self.settings = settings_mod.load(paths.settings)
+        logging_setup.configure(paths.logs, self.settings.log_level)
+        self._lock = threading.RLock()
+        self._db = database.connect(paths.database)
+        self.library = LibraryStore(self._db, self._lock)
+        self.review = ReviewService(self._db, self._lock)
+        self.vectors = VectorStore(paths.vectors)
+        self.embedder = Embedder(n_threads=self.settings.n_threads)
+        self.retriever = Retriever(self.library, self.vectors, self.embedder)
+        self._model = None
+        self._model_lock = threading.Lock()
+
+    @classmethod
+    def open(cls, data_dir: str | None = None) -> "Countersign":
+        return cls(resolve_data_dir(data_dir))
+
+    def close(self) -> None:
+        self._db.close()
+
+    # -- model -----------------------------------------------------------------------------
+    def model(self):
+        with self._model_lock:
+            if self._model is None:
+                choice = registry.resolve(self.settings.model_path, self.paths.models)
+                self._model = registry.load(choice, self.settings.n_ctx, self.settings.n_threads)
+            return self._model
+
+    def params(self) -> GenerationParams:
+        s = self.settings
+        return GenerationParams(s.max_tokens, s.temperature, s.seed)
+
+    # -- library ---------------------------------------------------------------------------
+    def create_matter(self, name: str) -> Matter:
+        return self.library.create_matter(name)
+
+    def matters(self) -> list[Matter]:
+        return self.library.matters()
+
+    def documents(self, matter: str) -> list[Document]:
+        return self.library.documents(self.library.matter(matter).id)
+
+    def ingest(self, matter: str, paths: list[Path], cancel: CancelToken = NEVER) -> Iterator[object]:
+        m = self.library.matter(matter)
+        return Ingestor(self.library, self.vectors, self.embedder, self.settings.max_file_mb).run(m.id, paths, cancel)
+
+    def reconcile_vectors(self) -> int:
+        """Drop vectors whose chunk is not in SQLite (written just before a crash)."""
+        orphans = sorted(self.vectors.ids() - self.library.all_chunk_ids())
+        self.vectors.delete_ids(orphans)
+        return len(orphans)
+
+    def ensure_sample_matter(self) -> Iterator[object]:
+        """Seed the sample matter on first run; yields ingestion events (none if it exists)."""
+        if any(m.name == SAMPLE_MATTER for m in self.matters()):
+            return iter(())
+        self.create_matter(SAMPLE_MATTER)
+        return self.ingest(SAMPLE_MATTER, sample_files())
+
+    # -- ask and draft ---------------------------------------------------------------------
+    def ask(self, matter: str, question: str, cancel: CancelToken = NEVER) -> Iterator[object]:
+        m = self.library.matter(matter)
+        return ask(question, m.id, self.retriever, self.model(), self.params(), self.settings.retrieval_k, cancel)
+
+    def find_document(self, matter: str, ref: str) -> Document:
+        docs = self.documents(matter)
+        wanted = str(Path(ref).expanduser().resolve()) if Path(ref).exists() else None
+        for d in docs:
+            if d.id == ref or d.filename == ref or d.path == wanted:
+                if d.status is not DocumentStatus.INDEXED:
+                    raise ValueError(f"{d.filename} is not indexed ({d.status.value}: {d.reason})")
+                return d
+        raise LookupError(f"no document '{ref}' in this matter; ingest it first with `countersign ingest`")
+
+    def draft(self, matter: str, work_product: str, document: str, preparer: str = "",
+              cancel: CancelToken = NEVER) -> Iterator[object]:
+        if work_product not in WORK_PRODUCTS:
+            raise ValueError(f"unknown work product '{work_product}'; available: {', '.join(WORK_PRODUCTS)}")
+        doc = self.find_document(matter, document)
+        model = self.model()
+        sections = ()
+        for event in review_contract(doc, bundled_playbook(), self.library, self.retriever, model, self.params(), cancel):
+            if isinstance(event, Finished):
+                sections = event.result
+                if event.cancelled:
+                    yield Finished(None, cancelled=True)
+                    return
+                continue
+            yield event
+        draft = Draft(new_id("draft"), doc.matter_id, work_product, f"{WORK_PRODUCTS[work_product]} — {doc.filename}",
+                      DraftStatus.DRAFT, 1, utc_now(), preparer or self.settings.preparer_name or "agent",
+                      model.model_id, model.sha256, self.settings.seed, sections)
+        yield Finished(self.review.create(draft))
+
+    # -- review and export -----------------------------------------------------------------
+    def drafts(self, matter: str | None = None) -> list[Draft]:
+        return self.review.drafts.list(self.library.matter(matter).id if matter else None)
+
+    def get_draft(self, draft_id: str) -> Draft:
+        return self.review.drafts.get(draft_id)
+
+    def approve(self, draft_id: str, reviewer: str, note: str = "") -> Draft:
+        return self.review.act(draft_id, ReviewAction.APPROVE, reviewer, note)
+
+    def request_changes(self, draft_id: str, reviewer: str, note: str = "") -> Draft:
+        return self.review.act(draft_id, ReviewAction.REQUEST_CHANGES, reviewer, note)
+
+    def sign_off(self, draft_id: str, reviewer: str, role: str, meaning: str) -> Draft:
+        self.review.sign_off(draft_id, reviewer, role, meaning)
+        return self.get_draft(draft_id)
+
+    def export(self, draft_id: str, fmt: str, out: Path | None = None, actor: str = "") -> Path:
+        if fmt not in ("md", "docx"):
+            raise ValueError("export format must be 'md' or 'docx'")
+        draft = self.get_draft(draft_id)
+        # The export is recorded first so the audit head printed in the file includes it.
+        head = self.review.record_export(draft_id, actor, fmt, draft.content_sha256)
+        out = out or self.paths.exports / f"{draft.id}-v{draft.version}.{fmt}"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_name(out.name + ".partial")
+        if fmt == "md":
+            tmp.write_text(export.to_markdown(draft, head), encoding="utf-8")
+        else:
+            export.to_docx(draft, head, tmp)
+        tmp.replace(out)
+        return out
+
+    def verify_audit(self) -> int | None:
+        return self.review.audit.verify()
+

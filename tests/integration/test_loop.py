@@ -1,0 +1,159 @@
+"""The whole loop with the real parts: default GGUF via llama.cpp, MiniLM, chromadb, SQLite."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import docx
+import pypdf
+import pytest
+
+from agents.domain.events import FileIngested, Finished, TokenDelta
+from agents.domain.library import DocumentStatus
+from agents.domain.review_rules import DraftStatus
+from agents.knowledge.embedder import MAX_INPUT_TOKENS
+from agents.runtime import settings as settings_mod
+from agents.services import Countersign
+from pdfgen import write_pdf
+
+pytestmark = pytest.mark.integration
+
+CANARY = "The zebra-striped escrow ledger is kept in Truro."
+CONTRACT = [
+    "MASTER SERVICES AGREEMENT\nThis Agreement is between Alder Analytics Ltd (Provider) and Birch Foods plc (Client).\n"
+    "1. SERVICES\n1.1 Provider shall deliver the monthly payroll audit services described in Schedule A.\n"
+    "2. TERM AND TERMINATION\n2.1 This Agreement continues for an initial term of two years.\n"
+    "2.2 Either party may terminate this Agreement for material breach not remedied within 30 days of notice.\n"
+    "3. CONFIDENTIALITY\n3.1 Each party shall keep the other party's Confidential Information confidential for four years after termination.\n"
+    "4. LIMITATION OF LIABILITY\n4.1 Provider's total liability shall not exceed the fees paid in the previous twelve months.\n",
+    "5. INDEMNIFICATION\n5.1 Provider shall indemnify Client against third-party claims that the services infringe intellectual property rights.\n"
+    "6. ASSIGNMENT\n6.1 Neither party may assign this Agreement without the prior written consent of the other party.\n"
+    "7. GOVERNING LAW\n7.1 This Agreement is governed by the laws of Scotland and the Scottish courts have exclusive jurisdiction.\n"
+    + CANARY + "\n",
+]
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    root = tmp_path_factory.mktemp("matter")
+    write_pdf(root / "services_agreement.pdf", CONTRACT)
+    d = docx.Document()
+    d.add_heading("Engagement letter", 1)
+    d.add_paragraph("Our fee for the payroll audit is GBP 9,400, payable within 14 days of invoice.")
+    d.save(root / "engagement.docx")
+    (root / "notes.md").write_text("# Notes\n\nThe client's year end is 31 March.\n", encoding="utf-8")
+    (root / "memo.txt").write_text("Board minutes: approved the audit plan.\fPage two of the minutes.", encoding="utf-8")
+    (root / "broken.pdf").write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog >>\ntruncated")
+    writer = pypdf.PdfWriter(clone_from=str(root / "services_agreement.pdf"))
+    writer.encrypt(user_password="letmein", algorithm="AES-256")
+    writer.write(root / "locked.pdf")
+    return root
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory, files):
+    data = tmp_path_factory.mktemp("data")
+    settings_mod.save(settings_mod.Settings(max_tokens=120, n_threads=2), data / "settings.json")
+    app = Countersign.open(str(data))
+    app.create_matter("Birch Foods")
+    events = list(app.ingest("Birch Foods", [files]))
+    app.ingest_events = events
+    yield app
+    app.close()
+
+
+def test_every_file_gets_a_status_and_good_files_are_indexed(app):
+    outcome = {e.path.rsplit("/", 1)[-1]: e for e in app.ingest_events if isinstance(e, FileIngested)}
+    assert outcome["services_agreement.pdf"].status is DocumentStatus.INDEXED
+    assert outcome["services_agreement.pdf"].pages == 2
+    assert outcome["engagement.docx"].status is DocumentStatus.INDEXED
+    assert outcome["notes.md"].status is DocumentStatus.INDEXED
+    assert outcome["memo.txt"].pages == 2
+    assert outcome["locked.pdf"].status is DocumentStatus.ENCRYPTED
+    assert outcome["broken.pdf"].status in (DocumentStatus.CORRUPT, DocumentStatus.NO_TEXT)
+    assert outcome["broken.pdf"].reason
+
+
+def test_chunks_fit_the_embedder_window_and_point_into_their_page(app):
+    for doc in app.documents("Birch Foods"):
+        for chunk in app.library.document_chunks(doc.id):
+            assert app.embedder.count_tokens(chunk.text) <= MAX_INPUT_TOKENS
+            assert app.library.page_text(doc.id, chunk.page)[chunk.char_start:chunk.char_end] == chunk.text
+
+
+def test_reingesting_unchanged_files_skips_them(app, files):
+    again = [e for e in app.ingest("Birch Foods", [files / "notes.md"]) if isinstance(e, FileIngested)]
+    assert again[0].status is DocumentStatus.UNCHANGED
+    assert app.vectors.ids() == app.library.all_chunk_ids()
+
+
+def test_ask_streams_an_answer_with_citations_to_the_right_page(app):
+    events = list(app.ask("Birch Foods", "Which law governs the services agreement?"))
+    answer = next(e for e in events if isinstance(e, Finished)).result
+    streamed = "".join(e.text for e in events if isinstance(e, TokenDelta))
+    assert streamed.strip() == answer.text and answer.text
+    assert any("governed by the laws of Scotland" in p.chunk.text for p in answer.passages)
+    assert answer.citations, answer.text
+    for c in answer.citations:
+        passage = answer.passages[c.number - 1]
+        assert (c.chunk_id, c.page) == (passage.chunk.id, passage.chunk.page)
+    assert "Scotland" in answer.text
+
+
+def test_draft_review_sign_off_and_export(app, tmp_path):
+    events = list(app.draft("Birch Foods", "contract-review", "services_agreement.pdf", preparer="A. Associate"))
+    draft = next(e for e in events if isinstance(e, Finished)).result
+    assert draft.status is DraftStatus.DRAFT
+    topics = {s.key: s for s in draft.sections}
+    assert set(topics) == {"scope", "governing_law", "term_termination", "limitation_of_liability",
+                           "indemnification", "assignment", "confidentiality"}
+    for key, section in topics.items():
+        if key == "scope":
+            continue
+        assert section.citations, f"{key} found no clause: {section.body}"
+        c = section.citations[0]
+        page = app.library.page_text(c.document_id, c.page)
+        assert " ".join(c.quote.split()) in " ".join(page.split())
+    assert topics["governing_law"].citations[0].page == 2
+    assert "Scotland" in topics["governing_law"].citations[0].quote
+
+    unsigned = app.export(draft.id, "md", tmp_path / "unsigned.md").read_text()
+    assert "DRAFT — NOT REVIEWED" in unsigned
+
+    app.approve(draft.id, "R. Reviewer")
+    signed = app.sign_off(draft.id, "R. Reviewer", "partner", "approved")
+    assert signed.status is DraftStatus.SIGNED_OFF
+    assert signed.signoffs[0].content_sha256 == draft.content_sha256
+    entries = app.review.audit.entries(draft.id)
+    assert [e.action for e in entries][-2:] == ["draft.approve", "draft.signed_off"]
+    assert draft.content_sha256 in entries[-1].detail
+    assert app.verify_audit() is None
+
+    md = app.export(draft.id, "md", tmp_path / "signed.md").read_text()
+    assert "DRAFT — NOT REVIEWED" not in md and "Signed off by R. Reviewer (partner)" in md
+    assert draft.content_sha256 in md
+    out = app.export(draft.id, "docx", tmp_path / "signed.docx")
+    text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
+    assert "Signed off by R. Reviewer" in text and "Governing law" in text
+    with pytest.raises(ValueError, match="cannot approve"):
+        app.approve(draft.id, "R. Reviewer")
+
+
+def test_log_never_contains_document_text(app):
+    logs = "".join(p.read_text() for p in app.paths.logs.glob("*.log*"))
+    assert "ingest" in logs
+    assert "zebra-striped" not in logs
+
+
+def test_cli_json_and_errors(app, files):
+    base = [sys.executable, "-m", "agents.cli.main", "--data-dir", str(app.paths.root)]
+    out = subprocess.run(base + ["review", "list", "--json"], capture_output=True, text=True, check=True)
+    drafts = json.loads(out.stdout)["drafts"]
+    assert drafts and drafts[0]["status"] == "signed_off"
+    out = subprocess.run(base + ["ingest", "Birch Foods", str(files / "memo.txt"), "--json"], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout)["files"][0]["status"] == "unchanged"
+    bad = subprocess.run(base + ["ask", "No Such Matter", "anything?"], capture_output=True, text=True)
+    assert bad.returncode == 1 and "no matter named 'No Such Matter'" in bad.stderr and bad.stdout == ""
+    out = subprocess.run(base + ["verify", "--json"], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout)["ok"] is True
