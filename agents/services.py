@@ -83,6 +83,8 @@ class Countersign:
 
     def ingest(self, matter: str, paths: list[Path], cancel: CancelToken = NEVER) -> Iterator[object]:
         m = self.library.matter(matter)
+        # A crash between the vector write and the SQLite commit leaves orphans; drop them first.
+        self.reconcile_vectors()
         return Ingestor(self.library, self.vectors, self.embedder, self.settings.max_file_mb).run(m.id, paths, cancel)
 
     def reconcile_vectors(self) -> int:

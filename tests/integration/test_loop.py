@@ -157,3 +157,10 @@ def test_cli_json_and_errors(app, files):
     assert bad.returncode == 1 and "no matter named 'No Such Matter'" in bad.stderr and bad.stdout == ""
     out = subprocess.run(base + ["verify", "--json"], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout)["ok"] is True
+
+
+def test_orphan_vectors_from_a_crash_are_reconciled(app, files):
+    doc = app.documents("Birch Foods")[0]
+    app.vectors.add(["crashed:0"], [[0.1] * 384], doc.matter_id, "crashed")
+    list(app.ingest("Birch Foods", [files / "notes.md"]))
+    assert app.vectors.ids() == app.library.all_chunk_ids()
