@@ -10,10 +10,10 @@ from agents.domain.drafts import Draft
 from agents.domain.events import Finished
 from agents.domain.library import Document, DocumentStatus, Matter
 from agents.domain.review_rules import DraftStatus, ReviewAction
-from agents.engine.ask import ask
+from agents.engine.ask import Answer, ask
 from agents.engine.contract_review import review_contract
 from agents.knowledge.embedder import Embedder
-from agents.knowledge.ingest import Ingestor
+from agents.knowledge.ingest import IngestReport, Ingestor
 from agents.knowledge.library_store import LibraryStore
 from agents.knowledge.retriever import Retriever
 from agents.knowledge.vector_store import VectorStore
@@ -23,11 +23,14 @@ from agents.review import export
 from agents.review.service import ReviewService
 from agents.runtime import database, logging_setup
 from agents.runtime import settings as settings_mod
-from agents.runtime.cancel import NEVER, CancelToken
+from agents.runtime.cancel import NEVER, CancelToken, Cancelled
 from agents.runtime.clock import new_id, utc_now
 from agents.runtime.paths import DataPaths, resolve_data_dir
 from agents.runtime.resources import sample_files
 from agents.workproducts.playbooks import bundled_playbook
+
+# What the desktop needs from the core comes from here, so one import-linter rule can hold it.
+__all__ = ["Answer", "Cancelled", "CancelToken", "Countersign", "IngestReport", "SAMPLE_MATTER", "WORK_PRODUCTS"]
 
 log = logging.getLogger("countersign.services")
 
@@ -42,10 +45,9 @@ class Countersign:
         self.paths = paths.ensure()
         self.settings = settings_mod.load(paths.settings)
         logging_setup.configure(paths.logs, self.settings.log_level)
-        self._lock = threading.RLock()
         self._db = database.connect(paths.database)
-        self.library = LibraryStore(self._db, self._lock)
-        self.review = ReviewService(self._db, self._lock)
+        self.library = LibraryStore(self._db)
+        self.review = ReviewService(self._db)
         self.vectors = VectorStore(paths.vectors)
         self.embedder = Embedder(n_threads=self.settings.n_threads)
         self.retriever = Retriever(self.library, self.vectors, self.embedder)
@@ -93,12 +95,15 @@ class Countersign:
         self.vectors.delete_ids(orphans)
         return len(orphans)
 
-    def ensure_sample_matter(self) -> Iterator[object]:
-        """Seed the sample matter on first run; yields ingestion events (none if it exists)."""
-        if any(m.name == SAMPLE_MATTER for m in self.matters()):
+    def ensure_sample_matter(self, cancel: CancelToken = NEVER) -> Iterator[object]:
+        """Seed the sample matter; yields ingestion events, none once every sample is indexed.
+        A seed cancelled half-way is completed next time (indexed files are skipped)."""
+        if not any(m.name == SAMPLE_MATTER for m in self.matters()):
+            self.create_matter(SAMPLE_MATTER)
+        indexed = {d.filename for d in self.documents(SAMPLE_MATTER) if d.status is DocumentStatus.INDEXED}
+        if all(p.name in indexed for p in sample_files()):
             return iter(())
-        self.create_matter(SAMPLE_MATTER)
-        return self.ingest(SAMPLE_MATTER, sample_files())
+        return self.ingest(SAMPLE_MATTER, sample_files(), cancel)
 
     # -- ask and draft ---------------------------------------------------------------------
     def ask(self, matter: str, question: str, cancel: CancelToken = NEVER) -> Iterator[object]:
@@ -148,8 +153,11 @@ class Countersign:
     def request_changes(self, draft_id: str, reviewer: str, note: str = "") -> Draft:
         return self.review.act(draft_id, ReviewAction.REQUEST_CHANGES, reviewer, note)
 
-    def sign_off(self, draft_id: str, reviewer: str, role: str, meaning: str) -> Draft:
-        self.review.sign_off(draft_id, reviewer, role, meaning)
+    def revise(self, draft_id: str, actor: str, note: str = "") -> Draft:
+        return self.review.act(draft_id, ReviewAction.REVISE, actor, note)
+
+    def sign_off(self, draft_id: str, reviewer: str, role: str, meaning: str, expected_sha256: str = "") -> Draft:
+        self.review.sign_off(draft_id, reviewer, role, meaning, expected_sha256)
         return self.get_draft(draft_id)
 
     def export(self, draft_id: str, fmt: str, out: Path | None = None, actor: str = "") -> Path:

@@ -143,6 +143,8 @@ def _review(app: Countersign, args) -> int:
         d = app.sign_off(args.draft, args.reviewer, args.role, args.meaning)
     elif args.action == "approve":
         d = app.approve(args.draft, args.reviewer, args.note)
+    elif args.action == "revise":
+        d = app.revise(args.draft, args.reviewer, args.note)
     else:
         d = app.request_changes(args.draft, args.reviewer, args.note)
     emit_json({"id": d.id, "status": d.status, "content_sha256": d.content_sha256}) if args.json else print(

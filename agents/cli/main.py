@@ -7,6 +7,7 @@ from pathlib import Path
 
 from agents.cli import commands
 from agents.cli.output import err
+from agents.domain.review_rules import SIGN_OFF_MEANINGS, SIGN_OFF_ROLES
 
 EPILOG = "Run `countersign` with no command to open the desktop window."
 
@@ -51,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     rsub = review.add_subparsers(dest="action", required=True)
     rsub.add_parser("list", parents=[common]).add_argument("--matter")
     rsub.add_parser("show", parents=[common]).add_argument("draft")
-    for name in ("approve", "request-changes"):
+    for name in ("approve", "request-changes", "revise"):
         rp = rsub.add_parser(name, parents=[common])
         rp.add_argument("draft")
         rp.add_argument("--reviewer", required=True)
@@ -59,8 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     rp = rsub.add_parser("signoff", parents=[common])
     rp.add_argument("draft")
     rp.add_argument("--reviewer", required=True)
-    rp.add_argument("--role", default="reviewer", choices=["preparer", "reviewer", "partner"])
-    rp.add_argument("--meaning", required=True, choices=["reviewed", "approved"])
+    rp.add_argument("--role", default="reviewer", choices=SIGN_OFF_ROLES)
+    rp.add_argument("--meaning", required=True, choices=SIGN_OFF_MEANINGS)
 
     p = cmd("export", "export a draft as DOCX or Markdown")
     p.add_argument("draft")

@@ -25,6 +25,7 @@ class IllegalTransition(ValueError):
 
 
 SIGN_OFF_MEANINGS = ("reviewed", "approved")
+SIGN_OFF_ROLES = ("reviewer", "partner", "preparer")
 
 _TRANSITIONS: dict[tuple[DraftStatus, ReviewAction], DraftStatus] = {
     (DraftStatus.DRAFT, ReviewAction.SUBMIT): DraftStatus.IN_REVIEW,

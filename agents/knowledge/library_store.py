@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import threading
 
 from agents.domain.library import Chunk, Document, DocumentStatus, Matter, Page
 from agents.runtime.clock import new_id, utc_now
+from agents.runtime.database import Database
 
 
 class MatterNotFound(LookupError):
@@ -14,9 +14,9 @@ class MatterNotFound(LookupError):
 
 
 class LibraryStore:
-    def __init__(self, conn: sqlite3.Connection, lock: threading.RLock) -> None:
-        self._db = conn
-        self._lock = lock
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._lock = db.lock
 
     # -- matters ---------------------------------------------------------------------------
     def create_matter(self, name: str) -> Matter:

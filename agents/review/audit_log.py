@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 
 from agents.domain.audit import GENESIS_HASH, AuditEntry, entry_hash, first_broken
 from agents.runtime.clock import utc_now
+from agents.runtime.database import Database
 
 
 class AuditLog:
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self._db = conn
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     def append(self, actor: str, action: str, subject: str, **detail: object) -> AuditEntry:
         """Must run inside the caller's write transaction so the entry commits with its change."""

@@ -7,6 +7,7 @@ from dataclasses import asdict
 
 from agents.domain.drafts import Citation, Draft, Section, SignOff
 from agents.domain.review_rules import DraftStatus
+from agents.runtime.database import Database
 
 
 class DraftNotFound(LookupError):
@@ -26,8 +27,8 @@ def _sections(blob: str) -> tuple[Section, ...]:
 
 
 class DraftsStore:
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self._db = conn
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     def insert(self, d: Draft) -> None:
         self._db.execute(

@@ -2,15 +2,14 @@
 in one synchronous transaction, so a crash never leaves a sign-off without its record."""
 from __future__ import annotations
 
-import sqlite3
-import threading
 from dataclasses import replace
 
 from agents.domain.drafts import Draft, SignOff
-from agents.domain.review_rules import SIGN_OFF_MEANINGS, ReviewAction, next_status
+from agents.domain.review_rules import SIGN_OFF_MEANINGS, SIGN_OFF_ROLES, ReviewAction, next_status
 from agents.review.audit_log import AuditLog
 from agents.review.drafts_store import DraftsStore
 from agents.runtime.clock import utc_now
+from agents.runtime.database import Database
 
 
 class ReviewError(ValueError):
@@ -18,13 +17,13 @@ class ReviewError(ValueError):
 
 
 class ReviewService:
-    def __init__(self, conn: sqlite3.Connection, lock: threading.RLock) -> None:
-        self._db, self._lock = conn, lock
-        self.drafts = DraftsStore(conn)
-        self.audit = AuditLog(conn)
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self.drafts = DraftsStore(db)
+        self.audit = AuditLog(db)
 
     def _tx(self):
-        return _Transaction(self._db, self._lock)
+        return _Transaction(self._db)
 
     def create(self, draft: Draft) -> Draft:
         with self._tx():
@@ -43,13 +42,18 @@ class ReviewService:
             self.audit.append(actor, f"draft.{action.value}", draft_id, note=note, content_sha256=draft.content_sha256)
         return replace(draft, status=status)
 
-    def sign_off(self, draft_id: str, reviewer: str, role: str, meaning: str) -> SignOff:
+    def sign_off(self, draft_id: str, reviewer: str, role: str, meaning: str, expected_sha256: str = "") -> SignOff:
+        """`expected_sha256` binds the signature to the content the reviewer was shown."""
         if not reviewer.strip():
             raise ReviewError("sign-off needs the reviewer's name")
         if meaning not in SIGN_OFF_MEANINGS:
             raise ReviewError(f"meaning must be one of: {', '.join(SIGN_OFF_MEANINGS)}")
+        if role not in SIGN_OFF_ROLES:
+            raise ReviewError(f"role must be one of: {', '.join(SIGN_OFF_ROLES)}")
         with self._tx():
             draft = self.drafts.get(draft_id)
+            if expected_sha256 and expected_sha256 != draft.content_sha256:
+                raise ReviewError("the draft changed since it was opened for sign-off; reopen it and check again")
             status = next_status(draft.status, ReviewAction.SIGN_OFF)
             signoff = SignOff(reviewer.strip(), role, meaning, draft.content_sha256, utc_now(), draft.version)
             self.drafts.add_signoff(draft, signoff)
@@ -65,8 +69,8 @@ class ReviewService:
 
 
 class _Transaction:
-    def __init__(self, conn: sqlite3.Connection, lock: threading.RLock) -> None:
-        self._db, self._lock = conn, lock
+    def __init__(self, db: Database) -> None:
+        self._db, self._lock = db, db.lock
 
     def __enter__(self):
         self._lock.acquire()

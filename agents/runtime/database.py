@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from pathlib import Path
 
 SCHEMA_VERSION = 1
@@ -58,11 +59,41 @@ BEGIN SELECT RAISE(ABORT, 'sign-offs are frozen'); END;
 """
 
 
-def connect(path: Path) -> sqlite3.Connection:
+class _Rows(list):
+    def fetchone(self):
+        return self[0] if self else None
+
+    def fetchall(self):
+        return list(self)
+
+
+class Database:
+    """The one connection, shared by the UI and worker threads. Every statement runs under
+    `lock` and is fully fetched inside it; a writer holds the lock from BEGIN to COMMIT, so a
+    reader on another thread never sees a transaction that has not committed."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+        self.lock = threading.RLock()
+
+    def execute(self, sql: str, args=()) -> _Rows:
+        with self.lock:
+            return _Rows(self._conn.execute(sql, args).fetchall())
+
+    def executemany(self, sql: str, rows) -> None:
+        with self.lock:
+            self._conn.executemany(sql, rows)
+
+    def close(self) -> None:
+        with self.lock:
+            self._conn.close()
+
+
+def connect(path: Path) -> Database:
     """Open (and create or migrate) the database with the settings every caller relies on."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    # check_same_thread=False: the desktop worker thread and the UI share one connection, and
-    # every write goes through a short transaction guarded by the owning service's lock.
+    # check_same_thread=False: the desktop worker thread and the UI share one connection; the
+    # Database wrapper serialises every statement on one lock.
     conn = sqlite3.connect(path, timeout=10.0, check_same_thread=False, isolation_level=None)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA journal_mode=WAL")
@@ -74,4 +105,4 @@ def connect(path: Path) -> sqlite3.Connection:
         raise RuntimeError(f"{path} was written by a newer Countersign (schema {version})")
     conn.executescript(_SCHEMA)
     conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-    return conn
+    return Database(conn)

@@ -1,5 +1,4 @@
 import sqlite3
-import threading
 
 import pytest
 
@@ -41,7 +40,7 @@ def test_tampering_is_detected_at_the_first_broken_entry(tmp_path):
 
 def test_failed_action_writes_no_audit_entry(tmp_path):
     conn = connect(tmp_path / "db.sqlite3")
-    service = ReviewService(conn, threading.RLock())
+    service = ReviewService(conn)
     with pytest.raises(LookupError):
         service.act("missing", ReviewAction.APPROVE, "bob")
     assert service.audit.entries() == []

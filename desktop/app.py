@@ -1,0 +1,90 @@
+"""Starting the desktop app: argument parsing, the no-display check, the window, first-run seeding."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # Qt is imported only once we know a window can be shown
+    from agents.services import Countersign
+    from desktop.main_window import MainWindow
+
+NO_DISPLAY_EXIT = 2
+NO_DISPLAY_MESSAGE = ("countersign: no display found; set QT_QPA_PLATFORM=offscreen or run the CLI: "
+                      "countersign --help")
+
+
+def parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, list[str]]:
+    parser = argparse.ArgumentParser(prog="countersign", description="Countersign desktop window")
+    parser.add_argument("--data-dir", help="data directory (default: $COUNTERSIGN_DATA_DIR or the OS default)")
+    # Anything else (e.g. -platform offscreen) is left for Qt.
+    return parser.parse_known_args(argv)
+
+
+def display_missing(environ: dict[str, str] | None = None, platform: str | None = None) -> bool:
+    """On Linux without X11/Wayland, Qt would abort the process; say so and exit cleanly instead."""
+    env = os.environ if environ is None else environ
+    platform = sys.platform if platform is None else platform
+    if not platform.startswith("linux") or env.get("QT_QPA_PLATFORM"):
+        return False
+    return not (env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"))
+
+
+def build_window(core: "Countersign") -> "MainWindow":
+    """The window over an opened core, styled; used by main(), tests and the screenshot script."""
+    from PySide6.QtWidgets import QApplication
+
+    from desktop import style
+    from desktop.main_window import MainWindow
+    from desktop.tasks import TaskRunner
+
+    app = QApplication.instance()
+    if app is None:
+        raise RuntimeError("create the QApplication before building the window")
+    style.apply(app)
+    return MainWindow(core, TaskRunner())
+
+
+def seed_on_first_run(window: "MainWindow") -> bool:
+    """A data directory with no matter gets the sample matter, indexed in the background."""
+    if window.core.matters():
+        return False
+    window.tabs.setCurrentWidget(window.library)
+    window.library.seed_sample_matter()
+    return True
+
+
+def main(argv: list[str] | None = None) -> int:
+    args, qt_args = parse_args(sys.argv[1:] if argv is None else argv)
+    if display_missing():
+        print(NO_DISPLAY_MESSAGE, file=sys.stderr)
+        return NO_DISPLAY_EXIT
+
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from agents.services import Countersign
+
+    app = QApplication.instance() or QApplication([sys.argv[0], *qt_args])
+    app.setApplicationName("Countersign")
+    app.setApplicationDisplayName("Countersign")
+    try:
+        core = Countersign.open(args.data_dir)
+    except (ValueError, RuntimeError, OSError) as exc:
+        # A bad settings file or an unusable data directory: say which and why, then stop.
+        print(f"countersign: {exc}", file=sys.stderr)
+        if app.platformName() not in ("offscreen", "minimal"):  # nobody could close a box there
+            QMessageBox.critical(None, "Countersign cannot start", str(exc))
+        return 1
+    try:
+        window = build_window(core)
+        app.aboutToQuit.connect(window.runner.shutdown)  # however the app ends, the worker stops first
+        window.show()
+        seed_on_first_run(window)
+        return app.exec()
+    finally:
+        core.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

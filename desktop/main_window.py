@@ -1,0 +1,117 @@
+"""The main window: a matter selector, the four views as tabs, a status bar and shortcuts."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import QComboBox, QLabel, QMainWindow, QTabWidget, QToolBar, QWidget
+
+from agents.services import Countersign
+from desktop.tasks import TaskRunner
+from desktop.views.ask_view import AskView
+from desktop.views.drafts_view import DraftsView
+from desktop.views.library_view import LibraryView
+from desktop.views.review_view import ReviewView
+
+STATUS_TIMEOUT_MS = 8000
+
+
+class MainWindow(QMainWindow):
+    """Owns the task runner for its lifetime; views only submit to it."""
+
+    def __init__(self, core: Countersign, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.core, self.runner = core, runner
+        self.setWindowTitle("Countersign")
+        self.resize(1180, 760)
+
+        self.library = LibraryView(core, runner)
+        self.ask = AskView(core, runner)
+        self.drafts = DraftsView(core, runner)
+        self.review = ReviewView(core)
+        self.tabs = QTabWidget()
+        for view, name in ((self.library, "Library"), (self.ask, "Ask"), (self.drafts, "Drafts"),
+                           (self.review, "Review")):
+            self.tabs.addTab(view, name)
+            view.status_message.connect(self.show_message)
+        self.setCentralWidget(self.tabs)
+
+        self.matter_box = QComboBox()
+        self.matter_box.setMinimumContentsLength(36)
+        self.matter_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.matter_box.currentIndexChanged.connect(self._on_matter_changed)
+        toolbar = QToolBar("Matter")
+        toolbar.setObjectName("matterToolbar")
+        toolbar.setMovable(False)
+        toolbar.addWidget(QLabel("Matter"))
+        toolbar.addWidget(self.matter_box)
+        self.addToolBar(toolbar)
+
+        self.activity = QLabel("Ready")
+        self.activity.setTextFormat(Qt.TextFormat.PlainText)
+        self.statusBar().addPermanentWidget(self.activity)
+        runner.busy_changed.connect(self._on_busy)
+
+        self.library.matter_created.connect(self.reload_matters)
+        self.library.documents_changed.connect(self.drafts.refresh_documents)
+        self.drafts.draft_created.connect(self.open_for_review)
+        self._shortcuts()
+        self.reload_matters()
+
+    def _shortcuts(self) -> None:
+        # Window-wide so they work whichever widget has focus.
+        for i in range(4):
+            QShortcut(QKeySequence(f"Ctrl+{i + 1}"), self, lambda i=i: self.tabs.setCurrentIndex(i))
+        QShortcut(QKeySequence.StandardKey.Open, self, self._add_files)
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), self, self._ask)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.cancel_current)
+
+    # -- matters -----------------------------------------------------------------------------
+    def current_matter(self) -> str | None:
+        return self.matter_box.currentData()
+
+    def reload_matters(self, select: str | None = None) -> None:
+        """Refill the selector from the core, keeping (or moving to) the chosen matter."""
+        wanted = select or self.current_matter()
+        self.matter_box.blockSignals(True)
+        self.matter_box.clear()
+        for m in self.core.matters():
+            self.matter_box.addItem(m.name, m.name)
+        index = max(self.matter_box.findData(wanted), 0) if self.matter_box.count() else -1
+        self.matter_box.setCurrentIndex(index)
+        self.matter_box.blockSignals(False)
+        self._on_matter_changed()
+
+    def _on_matter_changed(self, *_args) -> None:
+        matter = self.current_matter()
+        for view in (self.library, self.ask, self.drafts, self.review):
+            view.set_matter(matter)
+
+    # -- cross-view flow ---------------------------------------------------------------------
+    def open_for_review(self, draft_id: str) -> None:
+        self.review.open_draft(draft_id)
+        self.tabs.setCurrentWidget(self.review)
+
+    def cancel_current(self) -> None:
+        view = self.tabs.currentWidget()
+        if hasattr(view, "cancel") and view.cancel():
+            self.show_message("Cancelling…")
+
+    def _add_files(self) -> None:
+        self.tabs.setCurrentWidget(self.library)
+        self.library.choose_files()
+
+    def _ask(self) -> None:
+        if self.tabs.currentWidget() is self.ask:
+            self.ask.ask()
+
+    def show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, STATUS_TIMEOUT_MS)
+
+    def _on_busy(self, busy: bool, name: str) -> None:
+        self.activity.setText(f"Working: {name}…" if busy else "Ready")
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+        # Stop background work before the window goes: a running QThread must not be destroyed.
+        self.runner.shutdown()
+        super().closeEvent(event)

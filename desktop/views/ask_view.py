@@ -1,0 +1,147 @@
+"""Ask: a question about the matter, the answer streaming in, and the passages it cites."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton,
+                               QSplitter, QVBoxLayout, QWidget)
+
+from agents.services import Countersign
+from desktop.tasks import Task, TaskRunner
+from desktop.widgets.task_panel import TaskPanel
+
+if TYPE_CHECKING:  # the desktop talks to agents.services and agents.domain only
+    from agents.services import Answer
+
+
+def _caption(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setProperty("kind", "caption")
+    return label
+
+
+class AskView(QWidget):
+    """Signals:
+        status_message(str): a line for the status bar.
+    """
+
+    status_message = Signal(str)
+
+    def __init__(self, core: Countersign, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._core, self._runner = core, runner
+        self._matter: str | None = None
+        self._task: Task | None = None
+        self.answer_value: Answer | None = None
+
+        self.question = QPlainTextEdit()
+        self.question.setPlaceholderText("Ask about this matter's documents, e.g. “What is the governing law?”")
+        self.question.setFixedHeight(64)
+        self.question.setTabChangesFocus(True)
+        self.ask_button = QPushButton("Ask")
+        self.ask_button.setToolTip("Ask the question (Ctrl+Enter)")
+        self.ask_button.setDefault(True)
+        self.ask_button.clicked.connect(self.ask)
+        self.question.textChanged.connect(self._update_buttons)
+
+        # Model output is shown only through plain-text APIs, never interpreted as HTML.
+        self.answer = QPlainTextEdit()
+        self.answer.setReadOnly(True)
+        self.answer.setPlaceholderText("The answer appears here as it is written, with numbered citations.")
+        self.citations = QListWidget()
+        self.citations.currentItemChanged.connect(self._show_passage)
+        self.no_citation = QLabel("")
+        self.no_citation.setProperty("kind", "warning")
+        self.no_citation.setWordWrap(True)
+        self.no_citation.hide()
+        self.passage = QPlainTextEdit()
+        self.passage.setReadOnly(True)
+        self.passage.setPlaceholderText("Select a citation to read the passage it points to.")
+
+        self.panel = TaskPanel()
+        self.panel.message.connect(self.status_message)
+        self.panel.idle.connect(self._update_buttons)
+
+        ask_row = QHBoxLayout()
+        ask_row.addWidget(self.question, 1)
+        ask_row.addWidget(self.ask_button, 0, Qt.AlignmentFlag.AlignTop)
+        answer_box = QWidget()
+        answer_layout = QVBoxLayout(answer_box)
+        answer_layout.setContentsMargins(0, 0, 0, 0)
+        answer_layout.addWidget(_caption("Answer"))
+        answer_layout.addWidget(self.answer, 1)
+        sources_box = QWidget()
+        sources_layout = QVBoxLayout(sources_box)
+        sources_layout.setContentsMargins(0, 0, 0, 0)
+        sources_layout.addWidget(_caption("Cited passages"))
+        sources_layout.addWidget(self.citations, 1)
+        sources_layout.addWidget(self.no_citation)
+        sources_layout.addWidget(_caption("Passage"))
+        sources_layout.addWidget(self.passage, 2)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(answer_box)
+        split.addWidget(sources_box)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        split.setChildrenCollapsible(False)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(ask_row)
+        layout.addWidget(split, 1)
+        layout.addWidget(self.panel)
+        self._update_buttons()
+
+    def set_matter(self, matter: str | None) -> None:
+        self._matter = matter
+        self._update_buttons()
+
+    def cancel(self) -> bool:
+        return self.panel.cancel()
+
+    def _update_buttons(self) -> None:
+        self.ask_button.setEnabled(bool(self._matter and self.question.toPlainText().strip()) and not self.panel.busy)
+
+    def ask(self) -> None:
+        if not self.ask_button.isEnabled():
+            return
+        matter, question = self._matter, self.question.toPlainText().strip()
+        self.answer.clear()
+        self.citations.clear()
+        self.passage.clear()
+        self.no_citation.hide()
+        self.answer_value = None
+        self._task = self._runner.submit("Answering", lambda cancel: self._core.ask(matter, question, cancel=cancel))
+        self.panel.watch(self._task, "Waiting for the running task (the question is queued)…")
+        self._task.step.connect(lambda name, detail: self.panel.show_outcome(f"Answering: {detail}"))
+        self._task.token.connect(self._append)
+        self._task.finished.connect(self._show_answer)
+        self._update_buttons()
+
+    def _append(self, text: str) -> None:
+        cursor = self.answer.textCursor()
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.insertText(text)
+        self.answer.setTextCursor(cursor)
+        self.answer.ensureCursorVisible()
+
+    def _show_answer(self, answer: Answer) -> None:
+        self.answer_value = answer
+        self.answer.setPlainText(answer.text)  # the final, trimmed text replaces the stream
+        by_number = {n: p for n, p in enumerate(answer.passages, start=1)}
+        for c in answer.citations:
+            item = QListWidgetItem(f"[{c.number}] {c.location}")
+            passage = by_number.get(c.number)
+            item.setData(Qt.ItemDataRole.UserRole, passage.chunk.text if passage else "")
+            self.citations.addItem(item)
+        if answer.citations:
+            self.citations.setCurrentRow(0)
+            self.panel.show_outcome(f"Answered with {len(answer.citations)} citation(s).")
+        else:
+            self.no_citation.setText("The answer cites no passage. Treat it as unsupported and check the documents.")
+            self.no_citation.show()
+            self.panel.show_outcome("Answered without citations.", "warning")
+
+    def _show_passage(self, item: QListWidgetItem | None) -> None:
+        self.passage.setPlainText(item.data(Qt.ItemDataRole.UserRole) if item else "")

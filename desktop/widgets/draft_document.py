@@ -1,0 +1,81 @@
+"""Renders a draft section by section into a read-only text view, as plain text with formats.
+
+Model output reaches this view, so nothing is ever parsed as HTML: every string goes in
+through QTextCursor.insertText, and formatting comes only from the char/block formats below.
+"""
+from __future__ import annotations
+
+from PySide6.QtGui import QColor, QFont, QTextBlockFormat, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import QTextEdit, QWidget
+
+from agents.domain.drafts import Draft, Section
+
+
+def _char(size_delta: float = 0, bold: bool = False, colour: str | None = None,
+          background: str | None = None, italic: bool = False) -> QTextCharFormat:
+    fmt = QTextCharFormat()
+    fmt.setFontWeight(QFont.Weight.DemiBold if bold else QFont.Weight.Normal)
+    fmt.setFontItalic(italic)
+    if size_delta:
+        fmt.setProperty(QTextCharFormat.Property.FontSizeAdjustment, int(size_delta))
+    if colour:
+        fmt.setForeground(QColor(colour))
+    if background:
+        fmt.setBackground(QColor(background))
+    return fmt
+
+
+def _block(top: float, bottom: float = 2, indent: int = 0) -> QTextBlockFormat:
+    fmt = QTextBlockFormat()
+    fmt.setTopMargin(top)
+    fmt.setBottomMargin(bottom)
+    fmt.setIndent(indent)
+    return fmt
+
+
+HEADING = _char(1, bold=True, colour="#1f3b57")
+BODY = _char()
+CITATION = _char(colour="#555555")
+FLAG = _char(colour="#7a4a00", background="#fff3d6")
+CLEAN = _char(colour="#2e7d32", italic=True)
+
+
+class DraftDocument(QTextEdit):
+    """Read-only view of one draft; `show_draft(None)` clears it to a hint."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setReadOnly(True)
+        self.setAcceptRichText(False)
+        self.setPlaceholderText("Select a draft to review it section by section.")
+
+    def show_draft(self, draft: Draft | None) -> None:
+        self.clear()
+        if draft is None:
+            return
+        cursor = QTextCursor(self.document())
+        # The view above shows the title and status; the document starts with the first section.
+        for i, section in enumerate(draft.sections):
+            self._section(cursor, section, first=i == 0)
+        self.moveCursor(QTextCursor.MoveOperation.Start)
+
+    def _section(self, cursor: QTextCursor, s: Section, first: bool) -> None:
+        if first:
+            cursor.setBlockFormat(_block(0, 4))
+            cursor.setBlockCharFormat(HEADING)
+        else:
+            cursor.insertBlock(_block(14, 4), HEADING)
+        cursor.insertText(s.heading, HEADING)
+        for paragraph in s.body.split("\n"):
+            cursor.insertBlock(_block(2), BODY)
+            cursor.insertText(paragraph, BODY)
+        for c in s.citations:
+            cursor.insertBlock(_block(4, 0, indent=1), CITATION)
+            quote = f" — “{c.quote}”" if c.quote else ""
+            cursor.insertText(f"[{c.number}] {c.location}{quote}", CITATION)
+        for f in s.flags:
+            cursor.insertBlock(_block(4, 0, indent=1), FLAG)
+            cursor.insertText(f"⚑ Verifier flag: {f}", FLAG)
+        if not s.flags and s.citations:
+            cursor.insertBlock(_block(4, 0, indent=1), CLEAN)
+            cursor.insertText("✓ No verifier flags", CLEAN)

@@ -1,0 +1,105 @@
+"""Render every main view of the window to PNG, offscreen, after running the real flow.
+
+    QT_QPA_PLATFORM=offscreen python scripts/screenshots.py [--data-dir DIR] [--out docs/screenshots]
+
+With a fresh data directory this seeds the sample matter, asks a question and drafts the
+contract review with the real models (a few minutes on two cores); an existing directory's
+matter and drafts are reused. Look at the PNGs after every UI change.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from PySide6.QtCore import QEventLoop  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+
+from agents.services import Countersign  # noqa: E402
+from desktop.app import build_window, seed_on_first_run  # noqa: E402
+from desktop.widgets.signoff_dialog import SignOffDialog  # noqa: E402
+
+QUESTION = "What is the governing law of the supply agreement?"
+CONTRACT = "northwind_supply_agreement.pdf"
+SIZE = (1280, 800)
+
+
+def wait(app: QApplication, done, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not done():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"screenshots: timed out waiting for {what}")
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+
+
+def save(app: QApplication, widget: QWidget, path: Path) -> None:
+    app.processEvents()
+    if not widget.grab().save(str(path)):
+        raise SystemExit(f"screenshots: could not write {path}")
+    print(f"wrote {path}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", help="data directory to use (default: a new temporary one)")
+    parser.add_argument("--out", default=str(Path(__file__).resolve().parents[1] / "docs" / "screenshots"))
+    args = parser.parse_args(argv)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    data_dir = Path(args.data_dir or tempfile.mkdtemp(prefix="countersign-shots-"))
+    data_dir.mkdir(parents=True, exist_ok=True)
+    settings = data_dir / "settings.json"
+    if not settings.exists():
+        settings.write_text('{"max_tokens": 160}', encoding="utf-8")  # enough for real findings, still quick
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    core = Countersign.open(str(data_dir))
+    window = build_window(core)
+    window.resize(*SIZE)
+    window.show()
+    try:
+        if seed_on_first_run(window):
+            wait(app, lambda: window.library.model.rowCount() >= 3 and not window.library.panel.busy, 600, "indexing")
+        save(app, window, out / "library.png")
+
+        window.tabs.setCurrentWidget(window.ask)
+        window.ask.question.setPlainText(QUESTION)
+        window.ask.ask()
+        wait(app, lambda: not window.ask.panel.busy, 600, "the answer")
+        save(app, window, out / "ask.png")
+
+        window.tabs.setCurrentWidget(window.drafts)
+        if not core.drafts(window.current_matter()):
+            window.drafts.select_document(CONTRACT)
+            window.drafts.run()
+            # A frame mid-run shows what the user watches: steps, streaming text, progress.
+            wait(app, lambda: window.drafts.steps.count() >= 3, 900, "the draft to start")
+            save(app, window, out / "drafts.png")
+            wait(app, lambda: window.tabs.currentWidget() is window.review, 900, "the draft")
+        else:
+            save(app, window, out / "drafts.png")
+            window.tabs.setCurrentWidget(window.review)
+        save(app, window, out / "review.png")
+
+        review = window.review
+        if review.current is not None and review.approve_button.isEnabled():
+            review.reviewer.setText("Dana Whitfield")
+            review.approve()
+        review.open_sign_off()
+        if isinstance(review.dialog, SignOffDialog):
+            save(app, review.dialog, out / "signoff_dialog.png")
+            review.dialog.reject()
+    finally:
+        window.close()
+        core.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
