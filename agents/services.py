@@ -13,7 +13,7 @@ from agents.domain.review_rules import DraftStatus, ReviewAction
 from agents.engine.ask import Answer, ask
 from agents.engine.contract_review import review_contract
 from agents.knowledge.embedder import Embedder
-from agents.knowledge.ingest import IngestReport, Ingestor
+from agents.knowledge.ingest import IngestReport, Ingestor, sha256_file
 from agents.knowledge.library_store import LibraryStore
 from agents.knowledge.retriever import Retriever
 from agents.knowledge.vector_store import VectorStore
@@ -164,16 +164,21 @@ class Countersign:
         if fmt not in ("md", "docx"):
             raise ValueError("export format must be 'md' or 'docx'")
         draft = self.get_draft(draft_id)
-        # The export is recorded first so the audit head printed in the file includes it.
-        head = self.review.record_export(draft_id, actor, fmt, draft.content_sha256)
         out = out or self.paths.exports / f"{draft.id}-v{draft.version}.{fmt}"
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_name(out.name + ".partial")
-        if fmt == "md":
-            tmp.write_text(export.to_markdown(draft, head), encoding="utf-8")
-        else:
-            export.to_docx(draft, head, tmp)
-        tmp.replace(out)
+        # The file names the audit head it was made against; the export entry then records the
+        # file's own hash, and only a file whose export is on record takes its final name.
+        head = self.review.audit.head()
+        try:
+            if fmt == "md":
+                tmp.write_text(export.to_markdown(draft, head), encoding="utf-8")
+            else:
+                export.to_docx(draft, head, tmp)
+            self.review.record_export(draft_id, actor, fmt, draft.content_sha256, sha256_file(tmp))
+            tmp.replace(out)
+        finally:
+            tmp.unlink(missing_ok=True)
         return out
 
     def verify_audit(self) -> int | None:

@@ -62,10 +62,10 @@ class ReviewService:
                               version=draft.version, content_sha256=signoff.content_sha256)
         return signoff
 
-    def record_export(self, draft_id: str, actor: str, fmt: str, content_sha256: str) -> str:
+    def record_export(self, draft_id: str, actor: str, fmt: str, content_sha256: str, file_sha256: str) -> str:
         with self._tx():
             return self.audit.append(actor or "user", "draft.exported", draft_id, format=fmt,
-                                     content_sha256=content_sha256).entry_hash
+                                     content_sha256=content_sha256, file_sha256=file_sha256).entry_hash
 
 
 class _Transaction:

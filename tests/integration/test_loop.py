@@ -13,6 +13,7 @@ from agents.domain.events import FileIngested, Finished, TokenDelta
 from agents.domain.library import DocumentStatus
 from agents.domain.review_rules import DraftStatus
 from agents.knowledge.embedder import MAX_INPUT_TOKENS
+from agents.knowledge.ingest import sha256_file
 from agents.runtime import settings as settings_mod
 from agents.services import Countersign
 from pdfgen import write_pdf
@@ -136,6 +137,8 @@ def test_draft_review_sign_off_and_export(app, tmp_path):
     out = app.export(draft.id, "docx", tmp_path / "signed.docx")
     text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
     assert "Signed off by R. Reviewer" in text and "Governing law" in text
+    exported = [e for e in app.review.audit.entries(draft.id) if e.action == "draft.exported"]
+    assert len(exported) == 3 and sha256_file(out) in exported[-1].detail
     with pytest.raises(ValueError, match="cannot approve"):
         app.approve(draft.id, "R. Reviewer")
 
