@@ -8,12 +8,13 @@ from typing import Iterator
 
 from agents.domain.drafts import Draft
 from agents.domain.events import Finished
-from agents.domain.library import Document, DocumentStatus, Matter
+from agents.domain.library import Document, DocumentStatus, Matter, Passage
 from agents.domain.review_rules import DraftStatus, ReviewAction
 from agents.engine.ask import Answer, ask
 from agents.engine.contract_review import review_contract
 from agents.knowledge.embedder import Embedder
 from agents.knowledge.ingest import IngestReport, Ingestor, sha256_file
+from agents.knowledge.isolation import ParseLimits
 from agents.knowledge.library_store import LibraryStore
 from agents.knowledge.retriever import Retriever
 from agents.knowledge.vector_store import VectorStore
@@ -87,7 +88,9 @@ class Countersign:
         m = self.library.matter(matter)
         # A crash between the vector write and the SQLite commit leaves orphans; drop them first.
         self.reconcile_vectors()
-        return Ingestor(self.library, self.vectors, self.embedder, self.settings.max_file_mb).run(m.id, paths, cancel)
+        s = self.settings
+        limits = ParseLimits(s.parse_timeout_s, s.parse_memory_mb, s.max_file_mb * 1_000_000)
+        return Ingestor(self.library, self.vectors, self.embedder, limits).run(m.id, paths, cancel)
 
     def reconcile_vectors(self) -> int:
         """Drop vectors whose chunk is not in SQLite (written just before a crash)."""
@@ -104,6 +107,11 @@ class Countersign:
         if all(p.name in indexed for p in sample_files()):
             return iter(())
         return self.ingest(SAMPLE_MATTER, sample_files(), cancel)
+
+    def search(self, matter: str, query: str, document: str | None = None, top_k: int = 5) -> list[Passage]:
+        m = self.library.matter(matter)
+        doc_id = self.find_document(matter, document).id if document else None
+        return self.retriever.search(query, m.id, top_k, doc_id)
 
     # -- ask and draft ---------------------------------------------------------------------
     def ask(self, matter: str, question: str, cancel: CancelToken = NEVER) -> Iterator[object]:

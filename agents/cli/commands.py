@@ -90,6 +90,24 @@ def _ingest(app: Countersign, args) -> int:
     return 0
 
 
+def _search(app: Countersign, args) -> int:
+    if not 1 <= args.top_k <= 100:
+        raise UserError("--top-k must be between 1 and 100")
+    passages = app.search(args.matter, args.query, args.document, args.top_k)
+    if args.json:
+        emit_json({"query": args.query, "results": [
+            {"rank": i, "document": p.filename, "document_id": p.chunk.document_id, "page": p.chunk.page,
+             "locator": p.chunk.locator, "location": p.location, "score": round(p.score, 5), "chunk_id": p.chunk.id,
+             "char_start": p.chunk.char_start, "char_end": p.chunk.char_end, "text": p.chunk.text}
+            for i, p in enumerate(passages, 1)]})
+        return 0
+    for i, p in enumerate(passages, 1):
+        print(f"{i:>2}. {p.location}  (score {p.score:.4f})\n    {' '.join(p.chunk.text.split())[:300]}")
+    if not passages:
+        print("no passage matches")
+    return 0
+
+
 def _ask(app: Countersign, args) -> int:
     cancel = CancelToken()
     done = _drive(app.ask(args.matter, args.question, cancel), args, cancel, stream=True)
@@ -197,5 +215,5 @@ def _settings(args) -> int:
     return 0
 
 
-HANDLERS = {"matter": _matter, "ingest": _ingest, "ask": _ask, "draft": _draft, "review": _review,
+HANDLERS = {"matter": _matter, "ingest": _ingest, "search": _search, "ask": _ask, "draft": _draft, "review": _review,
             "export": _export, "verify": _verify}

@@ -38,6 +38,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("matter")
     p.add_argument("paths", nargs="+", type=Path)
 
+    p = cmd("search", "ranked passages for a query, without the model")
+    p.add_argument("matter")
+    p.add_argument("query")
+    p.add_argument("--document", help="only this document (file name)")
+    p.add_argument("--top-k", type=int, default=5)
+
     p = cmd("ask", "ask a question of a matter's documents")
     p.add_argument("matter")
     p.add_argument("question")

@@ -5,6 +5,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 
+from agents.domain.library import place
 from agents.domain.review_rules import DraftStatus
 
 
@@ -21,10 +22,11 @@ class Citation:
     char_start: int
     char_end: int
     quote: str = ""
+    locator: str = ""
 
     @property
     def location(self) -> str:
-        return f"{self.filename}, p. {self.page}"
+        return place(self.filename, self.page, self.locator)
 
 
 @dataclass(frozen=True)

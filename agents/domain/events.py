@@ -12,6 +12,15 @@ class Progress:
     done: int
     total: int
     message: str = ""
+    rate: float = 0.0  # units per second so far
+    eta_seconds: float | None = None
+
+    @property
+    def eta_text(self) -> str:
+        if self.eta_seconds is None:
+            return ""
+        m, s = divmod(int(self.eta_seconds + 0.5), 60)
+        return f"{m} min {s:02d} s left" if m else f"{s} s left"
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,11 @@ class DocumentStatus(str, Enum):
     TIMED_OUT = "timed_out"
     UNSUPPORTED = "unsupported"
     UNCHANGED = "unchanged"
+    REMOVED = "removed"  # gone from a re-synced folder; its chunks left both stores
+
+
+def place(filename: str, page: int, locator: str) -> str:
+    return f"{filename}, {locator}" if locator else f"{filename}, p. {page}"
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,8 @@ class Chunk:
     char_end: int
     text: str
     token_count: int
+    # Where a reader finds it when a page number is not enough: "Sheet1!A5:D12" for a table.
+    locator: str = ""
 
 
 @dataclass(frozen=True)
@@ -73,4 +80,4 @@ class Passage:
 
     @property
     def location(self) -> str:
-        return f"{self.filename}, p. {self.chunk.page}"
+        return place(self.filename, self.chunk.page, self.chunk.locator)

@@ -27,7 +27,8 @@ class Answer:
 
 def citation_for(number: int, p: Passage, quote: str = "") -> Citation:
     c = p.chunk
-    return Citation(number, c.id, c.document_id, p.filename, p.content_hash, c.page, c.char_start, c.char_end, quote)
+    return Citation(number, c.id, c.document_id, p.filename, p.content_hash, c.page, c.char_start, c.char_end, quote,
+                    c.locator)
 
 
 def ask(question: str, matter_id: str, retriever: Retriever, model: ChatModel, params: GenerationParams,

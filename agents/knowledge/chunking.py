@@ -54,11 +54,22 @@ def _split_long(text: str, start: int, end: int, count: TokenCounter, limit: int
     return pieces
 
 
-def chunk_page(page: Page, count: TokenCounter, max_tokens: int = 240, overlap_units: int = 1) -> list[Span]:
-    """Greedy packing of units up to `max_tokens`; the last unit(s) repeat as overlap."""
+def _lines(text: str) -> list[tuple[int, int]]:
+    out, pos = [], 0
+    for line in text.split("\n"):
+        if line.strip():
+            out.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return out
+
+
+def chunk_page(page: Page, count: TokenCounter, max_tokens: int = 240, overlap_units: int = 1,
+               by_line: bool = False) -> list[Span]:
+    """Greedy packing of units up to `max_tokens`; the last unit(s) repeat as overlap.
+    `by_line` keeps table rows whole (a row is never split at a full stop inside a cell)."""
     text = page.text
     units: list[tuple[int, int]] = []
-    for s, e in _units(text):
+    for s, e in (_lines(text) if by_line else _units(text)):
         units.extend(_split_long(text, s, e, count, max_tokens) if count(text[s:e]) > max_tokens else [(s, e)])
     spans: list[Span] = []
     i = 0
@@ -77,5 +88,5 @@ def chunk_page(page: Page, count: TokenCounter, max_tokens: int = 240, overlap_u
     return spans
 
 
-def chunk_pages(pages: list[Page], count: TokenCounter, max_tokens: int = 240) -> list[Span]:
-    return [span for page in pages for span in chunk_page(page, count, max_tokens)]
+def chunk_pages(pages: list[Page], count: TokenCounter, max_tokens: int = 240, by_line: bool = False) -> list[Span]:
+    return [span for page in pages for span in chunk_page(page, count, max_tokens, by_line=by_line)]

@@ -1,8 +1,10 @@
-"""Ingestion as a generator: one file at a time, each failing alone, each a cancel point."""
+"""Ingestion as a generator: each file parsed in a worker process (see isolation.py) while the
+previous one is embedded, each failing alone, each committed alone and each a cancel point."""
 from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -10,9 +12,11 @@ from typing import Iterator
 from agents.domain.events import FileIngested, Finished, Progress
 from agents.domain.library import Chunk, Document, DocumentStatus
 from agents.knowledge.chunking import chunk_pages
-from agents.knowledge.embedder import MAX_INPUT_TOKENS, Embedder
+from agents.knowledge.embedder import Embedder
+from agents.knowledge.isolation import ParseLimits, ParseWorker
 from agents.knowledge.library_store import LibraryStore
-from agents.knowledge.parsers import SUPPORTED, ParseFailure, parse
+from agents.knowledge.parsers import SUPPORTED, TABLE_KINDS, ParsedDocument, ParseFailure
+from agents.knowledge.tables import table_locator
 from agents.knowledge.vector_store import VectorStore
 from agents.runtime.cancel import NEVER, CancelToken
 from agents.runtime.clock import new_id, utc_now
@@ -21,6 +25,8 @@ log = logging.getLogger("countersign.ingest")
 
 # Well under the 256-token window: smaller passages retrieve and cite more precisely.
 CHUNK_TOKENS = 160
+# Failures that depend on limits in settings, so an unchanged file is worth another attempt.
+_RETRY = {DocumentStatus.TIMED_OUT, DocumentStatus.TOO_LARGE}
 
 
 @dataclass(frozen=True)
@@ -29,6 +35,14 @@ class IngestReport:
 
     def count(self, status: DocumentStatus) -> int:
         return sum(1 for f in self.files if f.status is status)
+
+
+@dataclass(frozen=True)
+class _Job:
+    path: Path
+    resolved: str
+    digest: str
+    existing: Document | None
 
 
 def expand(paths: list[Path]) -> list[Path]:
@@ -55,53 +69,107 @@ def sha256_file(path: Path) -> str:
 
 
 class Ingestor:
-    def __init__(self, store: LibraryStore, vectors: VectorStore, embedder: Embedder, max_file_mb: int) -> None:
+    def __init__(self, store: LibraryStore, vectors: VectorStore, embedder: Embedder, limits: ParseLimits) -> None:
         self._store, self._vectors, self._embedder = store, vectors, embedder
-        self._max_bytes = max_file_mb * 1_000_000
+        self._limits = limits
 
     def run(self, matter_id: str, paths: list[Path], cancel: CancelToken = NEVER) -> Iterator[object]:
         files = expand(paths)
         results: list[FileIngested] = []
+        started = time.monotonic()
+
+        def progress(name: str) -> Progress:
+            done, elapsed = len(results), time.monotonic() - started
+            rate = done / elapsed if elapsed > 0 else 0.0
+            eta = (len(files) - done) / rate if rate > 0 and done < len(files) else None
+            return Progress(min(done, len(files)), len(files), name, round(rate, 2), eta)
+
         yield Progress(0, len(files), "starting")
-        for i, path in enumerate(files):
-            if cancel.cancelled:
-                yield Finished(IngestReport(tuple(results)), cancelled=True)
-                return
-            outcome = self._one(matter_id, path)
-            results.append(outcome)
-            log.info("ingest %s -> %s", outcome.document_id or "-", outcome.status.value)
-            yield outcome
-            yield Progress(i + 1, len(files), path.name)
+        jobs: list[_Job] = []
+        for path in files:  # quick outcomes first: missing, unreadable, unchanged
+            checked = self._precheck(matter_id, path)
+            if isinstance(checked, _Job):
+                jobs.append(checked)
+            else:
+                results.append(checked)
+                yield checked
+                yield progress(path.name)
+        for removed in self._remove_deleted(matter_id, paths, files):
+            results.append(removed)
+            yield removed
+        worker = ParseWorker(self._limits)
+        try:
+            if jobs:
+                worker.submit(jobs[0].path)
+            for k, job in enumerate(jobs):
+                if cancel.cancelled:
+                    yield Finished(IngestReport(tuple(results)), cancelled=True)
+                    return
+                try:
+                    parsed, failure = worker.result(), None
+                except ParseFailure as exc:
+                    parsed, failure = None, exc
+                if k + 1 < len(jobs):
+                    worker.submit(jobs[k + 1].path)  # parse the next file while this one embeds
+                outcome = self._index(matter_id, job, parsed, failure)
+                log.info("ingest %s -> %s", outcome.document_id or "-", outcome.status.value)
+                results.append(outcome)
+                yield outcome
+                yield progress(job.path.name)
+        finally:
+            worker.close()
         yield Finished(IngestReport(tuple(results)))
 
-    def _one(self, matter_id: str, path: Path) -> FileIngested:
-        resolved = str(path.resolve())
+    def _precheck(self, matter_id: str, path: Path) -> FileIngested | _Job:
         if not path.exists():
             return FileIngested(str(path), DocumentStatus.CORRUPT, "file not found")
+        if not path.is_file():  # a pipe or device would block whoever reads it
+            return FileIngested(str(path), DocumentStatus.UNSUPPORTED, "not a regular file")
         try:
             digest = sha256_file(path)
         except OSError as exc:
             return FileIngested(str(path), DocumentStatus.CORRUPT, f"cannot read file: {exc.strerror}")
+        resolved = str(path.resolve())
         existing = self._store.find_document(matter_id, resolved)
-        if existing and existing.content_hash == digest and existing.status is DocumentStatus.INDEXED:
-            return FileIngested(str(path), DocumentStatus.UNCHANGED, "", existing.id, existing.pages)
+        if existing and existing.content_hash == digest:
+            if existing.status is DocumentStatus.INDEXED:
+                return FileIngested(str(path), DocumentStatus.UNCHANGED, "", existing.id, existing.pages)
+            if existing.status not in _RETRY:  # the same bytes fail the same way; say so again
+                return FileIngested(str(path), existing.status, existing.reason, existing.id)
+        return _Job(path, resolved, digest, existing)
+
+    def _remove_deleted(self, matter_id: str, paths: list[Path], files: list[Path]) -> Iterator[FileIngested]:
+        """Documents that lived under a re-synced folder but are no longer there."""
+        folders = [str(p.resolve()) for p in paths if p.is_dir()]
+        if not folders:
+            return
+        present = {str(f.resolve()) for f in files}
+        for doc in self._store.documents(matter_id):
+            inside = any(doc.path.startswith(folder.rstrip("/") + "/") for folder in folders)
+            if inside and doc.path not in present:
+                self._store.delete_document(doc.id)
+                self._vectors.delete_document(doc.id)
+                yield FileIngested(doc.path, DocumentStatus.REMOVED, "no longer in the folder", doc.id)
+
+    def _index(self, matter_id: str, job: _Job, parsed: ParsedDocument | None, failure: ParseFailure | None) -> FileIngested:
         doc_id = new_id("doc")
-        kind = SUPPORTED.get(path.suffix.lower(), "other")
-        try:
-            parsed = parse(path, self._max_bytes)
-        except ParseFailure as failure:
-            self._record(Document(doc_id, matter_id, path.name, resolved, kind, digest, failure.status,
-                                  failure.reason, 0, path.stat().st_size, utc_now()), existing, [], [])
-            return FileIngested(str(path), failure.status, failure.reason, doc_id)
-        spans = chunk_pages(parsed.pages, self._embedder.count_tokens, CHUNK_TOKENS)
-        chunks = [Chunk(f"{doc_id}:{n}", doc_id, matter_id, s.page, s.start, s.end, s.text, s.tokens)
+        size = job.path.stat().st_size if job.path.exists() else 0
+        if failure is not None:
+            kind = SUPPORTED.get(job.path.suffix.lower(), "other")
+            self._record(Document(doc_id, matter_id, job.path.name, job.resolved, kind, job.digest, failure.status,
+                                  failure.reason, 0, size, utc_now()), job.existing, [], [])
+            return FileIngested(str(job.path), failure.status, failure.reason, doc_id)
+        table = parsed.kind in TABLE_KINDS
+        spans = chunk_pages(parsed.pages, self._embedder.count_tokens, CHUNK_TOKENS, by_line=table)
+        chunks = [Chunk(f"{doc_id}:{n}", doc_id, matter_id, s.page, s.start, s.end, s.text, s.tokens,
+                        table_locator(s.text) if table else "")
                   for n, s in enumerate(spans)]
         vectors = self._embedder.embed([c.text for c in chunks])
-        doc = Document(doc_id, matter_id, path.name, resolved, parsed.kind, digest, DocumentStatus.INDEXED, "",
-                       len(parsed.pages), path.stat().st_size, utc_now())
+        doc = Document(doc_id, matter_id, job.path.name, job.resolved, parsed.kind, job.digest, DocumentStatus.INDEXED,
+                       "", len(parsed.pages), size, utc_now())
         self._vectors.add([c.id for c in chunks], vectors, matter_id, doc_id)
-        self._record(doc, existing, parsed.pages, chunks)
-        return FileIngested(str(path), DocumentStatus.INDEXED, "", doc_id, len(parsed.pages), len(chunks))
+        self._record(doc, job.existing, parsed.pages, chunks)
+        return FileIngested(str(job.path), DocumentStatus.INDEXED, "", doc_id, len(parsed.pages), len(chunks))
 
     def _record(self, doc: Document, existing: Document | None, pages, chunks) -> None:
         # SQLite commits last: vectors written before a crash are orphans that startup removes.

@@ -74,13 +74,25 @@ class LibraryStore:
                 )
                 self._db.executemany("INSERT INTO pages VALUES (?,?,?)", [(doc.id, p.number, p.text) for p in pages])
                 self._db.executemany(
-                    "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?)",
-                    [(c.id, c.document_id, c.matter_id, c.page, c.char_start, c.char_end, c.text, c.token_count) for c in chunks],
+                    "INSERT INTO chunks (id, document_id, matter_id, page, char_start, char_end, text, token_count, locator)"
+                    " VALUES (?,?,?,?,?,?,?,?,?)",
+                    [(c.id, c.document_id, c.matter_id, c.page, c.char_start, c.char_end, c.text, c.token_count, c.locator)
+                     for c in chunks],
                 )
                 self._db.executemany(
                     "INSERT INTO chunks_fts (text, chunk_id, matter_id) VALUES (?,?,?)",
                     [(c.text, c.id, c.matter_id) for c in chunks],
                 )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def delete_document(self, document_id: str) -> None:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._delete(document_id)
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
@@ -95,7 +107,8 @@ class LibraryStore:
     # -- chunks and pages ------------------------------------------------------------------
     @staticmethod
     def _chunk(r: sqlite3.Row) -> Chunk:
-        return Chunk(r["id"], r["document_id"], r["matter_id"], r["page"], r["char_start"], r["char_end"], r["text"], r["token_count"])
+        return Chunk(r["id"], r["document_id"], r["matter_id"], r["page"], r["char_start"], r["char_end"], r["text"],
+                     r["token_count"], r["locator"])
 
     def chunks(self, ids: list[str]) -> dict[str, Chunk]:
         if not ids:

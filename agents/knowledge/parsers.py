@@ -5,8 +5,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agents.domain.library import DocumentStatus, Page
+from agents.knowledge.tables import csv_pages, xlsx_pages
 
-SUPPORTED = {".pdf": "pdf", ".docx": "docx", ".txt": "text", ".md": "markdown"}
+SUPPORTED = {".pdf": "pdf", ".docx": "docx", ".txt": "text", ".md": "markdown",
+             ".xlsx": "spreadsheet", ".xlsm": "spreadsheet", ".csv": "csv"}
+TABLE_KINDS = {"spreadsheet", "csv"}
 
 
 class ParseFailure(Exception):
@@ -25,11 +28,11 @@ class ParsedDocument:
 def parse(path: Path, max_bytes: int) -> ParsedDocument:
     kind = SUPPORTED.get(path.suffix.lower())
     if kind is None:
-        raise ParseFailure(DocumentStatus.UNSUPPORTED, f"'{path.suffix or 'no extension'}' files are not supported (PDF, DOCX, TXT, MD are)")
+        raise ParseFailure(DocumentStatus.UNSUPPORTED, f"'{path.suffix or 'no extension'}' files are not supported (PDF, DOCX, XLSX, CSV, TXT, MD are)")
     size = path.stat().st_size
     if size > max_bytes:
         raise ParseFailure(DocumentStatus.TOO_LARGE, f"{size / 1e6:.0f} MB exceeds the {max_bytes / 1e6:.0f} MB limit (setting max_file_mb)")
-    pages = {"pdf": _pdf, "docx": _docx}.get(kind, _text)(path)
+    pages = {"pdf": _pdf, "docx": _docx, "spreadsheet": _xlsx, "csv": csv_pages}.get(kind, _text)(path)
     pages = [Page(p.number, _normalise(p.text)) for p in pages]
     if not any(p.text.strip() for p in pages):
         raise ParseFailure(DocumentStatus.NO_TEXT, "no text layer (a scan?); OCR is not enabled")
@@ -83,6 +86,17 @@ def _docx(path: Path) -> list[Page]:
                 blocks.append(" | ".join(cells))
     # Word files have no fixed pages; the whole text is page 1 and spans locate passages in it.
     return [Page(1, "\n\n".join(blocks))]
+
+
+def _xlsx(path: Path) -> list[Page]:
+    import zipfile
+
+    try:
+        return xlsx_pages(path)
+    except zipfile.BadZipFile as exc:
+        raise ParseFailure(DocumentStatus.CORRUPT, "not a readable Excel file (damaged zip)") from exc
+    except (KeyError, ValueError, TypeError, OSError) as exc:
+        raise ParseFailure(DocumentStatus.CORRUPT, f"not a readable Excel file: {type(exc).__name__}: {str(exc)[:100]}") from exc
 
 
 def _text(path: Path) -> list[Page]:

@@ -5,7 +5,12 @@ import sqlite3
 import threading
 from pathlib import Path
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+# Steps from each older schema version to the next; a fresh database gets _SCHEMA directly.
+_MIGRATIONS = {
+    2: ["ALTER TABLE chunks ADD COLUMN locator TEXT NOT NULL DEFAULT ''"],
+}
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS matters (
@@ -25,7 +30,8 @@ CREATE TABLE IF NOT EXISTS pages (
 CREATE TABLE IF NOT EXISTS chunks (
     id TEXT PRIMARY KEY, document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
     matter_id TEXT NOT NULL, page INTEGER NOT NULL, char_start INTEGER NOT NULL,
-    char_end INTEGER NOT NULL, text TEXT NOT NULL, token_count INTEGER NOT NULL
+    char_end INTEGER NOT NULL, text TEXT NOT NULL, token_count INTEGER NOT NULL,
+    locator TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS chunks_by_document ON chunks(document_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
@@ -103,6 +109,18 @@ def connect(path: Path) -> Database:
     if version > SCHEMA_VERSION:
         conn.close()
         raise RuntimeError(f"{path} was written by a newer Countersign (schema {version})")
+    fresh = version == 0 and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+    if not fresh:
+        for step in range(max(version, 1) + 1, SCHEMA_VERSION + 1):
+            conn.execute("BEGIN IMMEDIATE")  # each step commits whole or not at all
+            try:
+                for sql in _MIGRATIONS[step]:
+                    conn.execute(sql)
+                conn.execute(f"PRAGMA user_version={step}")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
     conn.executescript(_SCHEMA)
     conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
     return Database(conn)

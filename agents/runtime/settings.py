@@ -25,6 +25,9 @@ class Settings(BaseModel):
     seed: int = 42
     retrieval_k: int = Field(default=4, ge=1, le=50)
     max_file_mb: int = Field(default=200, ge=1)
+    # Per-file limits for the parser process: a hostile file is skipped, never hangs the batch.
+    parse_timeout_s: float = Field(default=120.0, gt=0)
+    parse_memory_mb: int = Field(default=2048, ge=256)
     log_level: str = "INFO"
     reviewer_name: str = ""
     preparer_name: str = ""

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import docx
+import openpyxl
 import pypdf
 import pytest
 
@@ -43,6 +44,12 @@ def files(tmp_path_factory):
     d.add_heading("Engagement letter", 1)
     d.add_paragraph("Our fee for the payroll audit is GBP 9,400, payable within 14 days of invoice.")
     d.save(root / "engagement.docx")
+    wb = openpyxl.Workbook()
+    wb.active.title = "Ledger"
+    wb.active.append(["Account", "Code", "Debit"])
+    for i in range(2, 201):
+        wb.active.append([f"Account {i}", 1000 + i, i * 7])
+    wb.save(root / "ledger.xlsx")
     (root / "notes.md").write_text("# Notes\n\nThe client's year end is 31 March.\n", encoding="utf-8")
     (root / "memo.txt").write_text("Board minutes: approved the audit plan.\fPage two of the minutes.", encoding="utf-8")
     (root / "broken.pdf").write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog >>\ntruncated")
@@ -81,6 +88,22 @@ def test_chunks_fit_the_embedder_window_and_point_into_their_page(app):
         for chunk in app.library.document_chunks(doc.id):
             assert app.embedder.count_tokens(chunk.text) <= MAX_INPUT_TOKENS
             assert app.library.page_text(doc.id, chunk.page)[chunk.char_start:chunk.char_end] == chunk.text
+
+
+def test_spreadsheet_row_is_found_and_cited_by_its_cell_range(app):
+    matter_id = app.library.matter("Birch Foods").id
+    hits = app.retriever.search("Debit of Account 180", matter_id, 5)
+    row = next(p for p in hits if "Account: Account 180 " in p.chunk.text)
+    assert row.location.startswith("ledger.xlsx, Ledger!A")
+    first, last = row.chunk.locator.split("!")[1].split(":")
+    assert int(first[1:]) <= 180 <= int(last[1:])
+
+
+def test_search_command_ranks_passages_within_a_matter(app):
+    passages = app.search("Birch Foods", "governing law Scotland", top_k=3)
+    assert passages and "Scotland" in passages[0].chunk.text
+    only_docx = app.search("Birch Foods", "fee", document="engagement.docx", top_k=3)
+    assert only_docx and {p.filename for p in only_docx} == {"engagement.docx"}
 
 
 def test_reingesting_unchanged_files_skips_them(app, files):
@@ -167,3 +190,36 @@ def test_orphan_vectors_from_a_crash_are_reconciled(app, files):
     app.vectors.add(["crashed:0"], [[0.1] * 384], doc.matter_id, "crashed")
     list(app.ingest("Birch Foods", [files / "notes.md"]))
     assert app.vectors.ids() == app.library.all_chunk_ids()
+
+
+def test_folder_resync_reindexes_changed_removes_deleted_and_never_duplicates(app, tmp_path):
+    folder = tmp_path / "sync"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Alpha memo: the audit fee is GBP 1,200.")
+    (folder / "b.txt").write_text("Beta memo: inventory count on 31 March.")
+    write_pdf(folder / "c.pdf", ["Gamma contract page."])
+    app.create_matter("Sync")
+
+    def sync():
+        return {e.path.rsplit("/", 1)[-1]: e for e in app.ingest("Sync", [folder]) if isinstance(e, FileIngested)}
+
+    assert {e.status for e in sync().values()} == {DocumentStatus.INDEXED}
+    (folder / "a.txt").write_text("Alpha memo, revised: the audit fee is GBP 1,350.")
+    (folder / "b.txt").unlink()
+    second = sync()
+    assert second["a.txt"].status is DocumentStatus.INDEXED
+    assert second["b.txt"].status is DocumentStatus.REMOVED
+    assert second["c.pdf"].status is DocumentStatus.UNCHANGED
+    docs = app.documents("Sync")
+    assert sorted(d.filename for d in docs) == ["a.txt", "c.pdf"]
+    texts = [c.text for d in docs for c in app.library.document_chunks(d.id)]
+    assert any("1,350" in t for t in texts) and not any("1,200" in t for t in texts)
+    assert app.vectors.ids() == app.library.all_chunk_ids()
+    hits = app.retriever.search("Beta memo inventory count", app.library.matter("Sync").id, 5)
+    assert hits and all("Beta" not in p.chunk.text for p in hits)
+
+
+def test_unchanged_failed_file_keeps_its_status_without_reparsing(app, files):
+    again = [e for e in app.ingest("Birch Foods", [files / "locked.pdf"]) if isinstance(e, FileIngested)]
+    assert again[0].status is DocumentStatus.ENCRYPTED
+    assert len([d for d in app.documents("Birch Foods") if d.filename == "locked.pdf"]) == 1

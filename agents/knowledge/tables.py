@@ -1,0 +1,90 @@
+"""Spreadsheets (XLSX/XLSM via openpyxl, CSV) as text one row per line, every line carrying its
+cell range and the header names, so any chunk of rows is self-describing and citable."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from pathlib import Path
+
+from agents.domain.library import Page
+
+MAX_COLUMNS = 64
+_REF = re.compile(r"^(?P<sheet>'[^']+'|[^!\s]+)!(?P<first>[A-Z]+\d+):(?P<last>[A-Z]+\d+) \|", re.M)
+
+
+def column_letter(index: int) -> str:
+    """1 -> A, 27 -> AA."""
+    letters = ""
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.10g}"
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()[:10] if not isinstance(value, dt.datetime) or value.time() == dt.time() else value.isoformat()
+    return " ".join(str(value).split())
+
+
+def sheet_text(sheet: str, rows: list[list[str]]) -> str:
+    """The first non-empty row is the header; each later row becomes
+    `Sheet!A5:D5 | Account: Cash | Debit: 412300`."""
+    name = f"'{sheet}'" if re.search(r"[\s!']", sheet) else sheet
+    header: list[str] | None = None
+    lines = []
+    for r, row in enumerate(rows, 1):
+        cells = row[:MAX_COLUMNS]
+        if not any(cells):
+            continue
+        if header is None:
+            header = [c or column_letter(i) for i, c in enumerate(cells, 1)]
+            lines.append(f"{name}!A{r}:{column_letter(len(cells))}{r} | header | " + " | ".join(header))
+            continue
+        parts = [f"{header[i] if i < len(header) else column_letter(i + 1)}: {c}" for i, c in enumerate(cells) if c]
+        lines.append(f"{name}!A{r}:{column_letter(len(cells))}{r} | " + " | ".join(parts))
+    return "\n".join(lines)
+
+
+def xlsx_pages(path: Path) -> list[Page]:
+    import openpyxl
+
+    # read_only streams rows; data_only reads the values Excel cached, not formulas.
+    wb = openpyxl.load_workbook(str(path), read_only=True, data_only=True)
+    try:
+        pages = []
+        for number, ws in enumerate(wb.worksheets, 1):
+            rows = [[_cell(v) for v in row] for row in ws.iter_rows(values_only=True)]
+            pages.append(Page(number, sheet_text(ws.title, rows)))
+        return pages
+    finally:
+        wb.close()
+
+
+def csv_pages(path: Path) -> list[Page]:
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|")
+    except csv.Error:
+        dialect = csv.excel
+    rows = [[" ".join(c.split()) for c in row] for row in csv.reader(io.StringIO(text), dialect)]
+    return [Page(1, sheet_text(path.stem, rows))]
+
+
+def table_locator(chunk_text: str) -> str:
+    """`Sheet1!A5:D12` for a chunk of rows (the header line counts as a row)."""
+    refs = list(_REF.finditer(chunk_text))
+    if not refs:
+        return ""
+    first, last = refs[0], refs[-1]
+    return f"{first['sheet']}!{first['first']}:{last['last']}"

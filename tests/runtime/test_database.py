@@ -1,0 +1,37 @@
+import sqlite3
+
+import pytest
+
+from agents.runtime.database import SCHEMA_VERSION, connect
+
+
+def test_fresh_database_is_wal_at_the_current_schema(tmp_path):
+    db = connect(tmp_path / "a.sqlite3")
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_version_one_database_is_migrated_without_losing_rows(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    old = sqlite3.connect(path)
+    old.executescript("""
+        CREATE TABLE chunks (id TEXT PRIMARY KEY, document_id TEXT NOT NULL, matter_id TEXT NOT NULL,
+            page INTEGER NOT NULL, char_start INTEGER NOT NULL, char_end INTEGER NOT NULL,
+            text TEXT NOT NULL, token_count INTEGER NOT NULL);
+        INSERT INTO chunks VALUES ('c1', 'd1', 'm1', 1, 0, 4, 'text', 1);
+        PRAGMA user_version = 1;
+    """)
+    old.close()
+    db = connect(path)
+    row = db.execute("SELECT text, locator FROM chunks WHERE id = 'c1'").fetchone()
+    assert (row[0], row[1]) == ("text", "")
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_database_from_a_newer_version_is_refused(tmp_path):
+    path = tmp_path / "new.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(RuntimeError, match="newer Countersign"):
+        connect(path)
