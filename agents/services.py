@@ -155,6 +155,19 @@ class Countersign:
     def get_draft(self, draft_id: str) -> Draft:
         return self.review.drafts.get(draft_id)
 
+    def stale_sources(self, draft: Draft) -> list[str]:
+        """Cited documents that changed or left the matter after the draft was written. Derived
+        on every read from the citations' content hashes, so it can never go out of date."""
+        current = {d.filename: d for d in self.library.documents(draft.matter_id)}
+        notes = set()
+        for c in (c for s in draft.sections for c in s.citations):
+            doc = current.get(c.filename)
+            if doc is None:
+                notes.add(f"{c.filename} was removed from the matter")
+            elif doc.content_hash != c.content_hash:
+                notes.add(f"{c.filename} changed since this draft cited it")
+        return sorted(notes)
+
     def approve(self, draft_id: str, reviewer: str, note: str = "") -> Draft:
         return self.review.act(draft_id, ReviewAction.APPROVE, reviewer, note)
 

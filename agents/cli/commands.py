@@ -7,7 +7,7 @@ from typing import Iterator
 
 from agents.cli import doctor
 from agents.cli.output import emit_json, err, plain
-from agents.domain.events import FileIngested, Finished, Flag, StepStarted, TokenDelta
+from agents.domain.events import FileIngested, Finished, Flag, Progress, StepStarted, TokenDelta
 from agents.domain.library import DocumentStatus
 from agents.llm.protocol import ModelUnavailable
 from agents.runtime import settings as settings_mod
@@ -56,12 +56,24 @@ def _drive(events: Iterator[object], args, cancel: CancelToken, stream: bool) ->
                 sys.stderr.write(f"\n… {event.name}" + (f" ({event.detail})" if event.detail else "") + "\n")
             elif isinstance(event, Flag):
                 sys.stderr.write(f"  flag [{event.section}]: {event.message}\n")
+            elif isinstance(event, Progress) and event.total and sys.stderr.isatty():
+                sys.stderr.write("\r" + progress_bar(event) + " " * 8)
+                sys.stderr.flush()
             elif isinstance(event, FileIngested):
+                if sys.stderr.isatty():
+                    sys.stderr.write("\r" + " " * 100 + "\r")
                 sys.stdout.write(f"{event.status.value:<11} {event.path}" + (f" — {event.reason}" if event.reason else "") + "\n")
     except KeyboardInterrupt:
         cancel.cancel()
         raise
     return finished
+
+
+def progress_bar(p: Progress, width: int = 28) -> str:
+    filled = int(width * p.done / p.total)
+    rate = f" {p.rate:.1f} files/s" if p.rate else ""
+    eta = f", {p.eta_text}" if p.eta_text else ""
+    return f"[{'#' * filled}{'.' * (width - filled)}] {p.done}/{p.total}{rate}{eta}"
 
 
 def _matter(app: Countersign, args) -> int:
@@ -141,16 +153,21 @@ def _review(app: Countersign, args) -> int:
         drafts = app.drafts(args.matter)
         if args.json:
             emit_json({"drafts": [{"id": d.id, "title": d.title, "status": d.status, "version": d.version,
-                                   "flags": d.flag_count, "created_at": d.created_at} for d in drafts]})
+                                   "flags": d.flag_count, "created_at": d.created_at,
+                                   "stale_sources": app.stale_sources(d)} for d in drafts]})
         for d in [] if args.json else drafts:
-            print(f"{d.id}  {d.status.value:<17} v{d.version}  {d.flag_count} flags  {d.title}")
+            stale = "  STALE" if app.stale_sources(d) else ""
+            print(f"{d.id}  {d.status.value:<17} v{d.version}  {d.flag_count} flags  {d.title}{stale}")
         return 0
     if args.action == "show":
         d = app.get_draft(args.draft)
         if args.json:
-            emit_json({**plain(d), "content_sha256": d.content_sha256})
+            emit_json({**plain(d), "content_sha256": d.content_sha256, "stale_sources": app.stale_sources(d)})
             return 0
-        print(f"{d.title}\nstatus: {d.status.value}  version {d.version}  content SHA-256 {d.content_sha256}\n")
+        print(f"{d.title}\nstatus: {d.status.value}  version {d.version}  content SHA-256 {d.content_sha256}")
+        for note in app.stale_sources(d):
+            print(f"STALE: {note}")
+        print()
         for s in d.sections:
             print(f"== {s.heading} ==\n{s.body}")
             for f in s.flags:

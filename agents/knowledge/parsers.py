@@ -1,11 +1,13 @@
 """Text extraction with page numbers for PDF, DOCX, TXT and MD; failures carry a status."""
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 from agents.domain.library import DocumentStatus, Page
 from agents.knowledge.tables import csv_pages, xlsx_pages
+from agents.knowledge.word import docx_text
 
 SUPPORTED = {".pdf": "pdf", ".docx": "docx", ".txt": "text", ".md": "markdown",
              ".xlsx": "spreadsheet", ".xlsm": "spreadsheet", ".csv": "csv"}
@@ -35,7 +37,8 @@ def parse(path: Path, max_bytes: int) -> ParsedDocument:
     pages = {"pdf": _pdf, "docx": _docx, "spreadsheet": _xlsx, "csv": csv_pages}.get(kind, _text)(path)
     pages = [Page(p.number, _normalise(p.text)) for p in pages]
     if not any(p.text.strip() for p in pages):
-        raise ParseFailure(DocumentStatus.NO_TEXT, "no text layer (a scan?); OCR is not enabled")
+        reason = "no text layer (a scan?); OCR is not enabled" if kind == "pdf" else "the file contains no text"
+        raise ParseFailure(DocumentStatus.NO_TEXT, reason)
     return ParsedDocument(kind, pages)
 
 
@@ -78,24 +81,20 @@ def _docx(path: Path) -> list[Page]:
         raise ParseFailure(DocumentStatus.CORRUPT, f"not a readable Word file: {str(exc)[:120]}") from exc
     except Exception as exc:  # python-docx raises its own PackageNotFoundError and lxml errors
         raise ParseFailure(DocumentStatus.CORRUPT, f"not a readable Word file: {type(exc).__name__}") from exc
-    blocks: list[str] = [p.text for p in document.paragraphs if p.text.strip()]
-    for table in document.tables:
-        for row in table.rows:
-            cells = [c.text.strip() for c in row.cells]
-            if any(cells):
-                blocks.append(" | ".join(cells))
     # Word files have no fixed pages; the whole text is page 1 and spans locate passages in it.
-    return [Page(1, "\n\n".join(blocks))]
+    return [Page(1, docx_text(document))]
 
 
 def _xlsx(path: Path) -> list[Page]:
     import zipfile
 
     try:
-        return xlsx_pages(path)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about every feature it drops
+            return xlsx_pages(path)
     except zipfile.BadZipFile as exc:
         raise ParseFailure(DocumentStatus.CORRUPT, "not a readable Excel file (damaged zip)") from exc
-    except (KeyError, ValueError, TypeError, OSError) as exc:
+    except Exception as exc:  # openpyxl surfaces damage as KeyError, IndexError, lxml errors...
         raise ParseFailure(DocumentStatus.CORRUPT, f"not a readable Excel file: {type(exc).__name__}: {str(exc)[:100]}") from exc
 
 

@@ -144,8 +144,9 @@ class ReviewView(QWidget):
             signed = [s for s in draft.signoffs if s.content_sha256 == draft.content_sha256]
             signed_text = "".join(f" · signed by {s.reviewer} ({s.role}, {s.meaning}) {short_time(s.signed_at)}"
                                   for s in signed)
+            stale = "".join(f"\nStale: {note}" for note in self._core.stale_sources(draft))
             self.meta.setText(f"Prepared by {draft.preparer} with {draft.model_id} · {short_time(draft.created_at)} · "
-                              f"{draft.flag_count} flag(s) · SHA-256 {draft.content_sha256[:16]}…{signed_text}")
+                              f"{draft.flag_count} flag(s) · SHA-256 {draft.content_sha256[:16]}…{signed_text}{stale}")
         allowed = allowed_actions(draft.status) if draft else []
         self.approve_button.setEnabled(ReviewAction.APPROVE in allowed)
         self.changes_button.setEnabled(ReviewAction.REQUEST_CHANGES in allowed)

@@ -166,6 +166,20 @@ def test_draft_review_sign_off_and_export(app, tmp_path):
         app.approve(draft.id, "R. Reviewer")
 
 
+def test_a_changed_source_marks_the_draft_that_cites_it_stale(app, files, tmp_path):
+    draft = app.drafts("Birch Foods")[0]
+    assert app.stale_sources(draft) == []
+    original = (files / "services_agreement.pdf").read_bytes()
+    write_pdf(files / "services_agreement.pdf", CONTRACT[:1])
+    try:
+        list(app.ingest("Birch Foods", [files / "services_agreement.pdf"]))
+        assert app.stale_sources(app.get_draft(draft.id)) == ["services_agreement.pdf changed since this draft cited it"]
+    finally:
+        (files / "services_agreement.pdf").write_bytes(original)
+        list(app.ingest("Birch Foods", [files / "services_agreement.pdf"]))
+    assert app.stale_sources(app.get_draft(draft.id)) == []
+
+
 def test_log_never_contains_document_text(app):
     logs = "".join(p.read_text() for p in app.paths.logs.glob("*.log*"))
     assert "ingest" in logs

@@ -31,3 +31,4 @@ def test_corrupt_or_newer_file_is_a_clear_error(tmp_path):
     path.write_text(json.dumps({"schema_version": 99}))
     with pytest.raises(s.SettingsError, match="newer"):
         s.load(path)
+
