@@ -92,11 +92,22 @@ class Countersign:
         limits = ParseLimits(s.parse_timeout_s, s.parse_memory_mb, s.max_file_mb * 1_000_000)
         return Ingestor(self.library, self.vectors, self.embedder, limits).run(m.id, paths, cancel)
 
-    def reconcile_vectors(self) -> int:
-        """Drop vectors whose chunk is not in SQLite (written just before a crash)."""
-        orphans = sorted(self.vectors.ids() - self.library.all_chunk_ids())
+    def reconcile_vectors(self) -> tuple[int, int]:
+        """Make chromadb match SQLite, the source of truth: drop vectors whose chunk is gone
+        (written just before a crash) and re-embed chunks whose vector is missing.
+        Returns (orphans removed, vectors restored)."""
+        stored, indexed = self.library.all_chunk_ids(), self.vectors.ids()
+        orphans = sorted(indexed - stored)
         self.vectors.delete_ids(orphans)
-        return len(orphans)
+        missing = self.library.chunks(sorted(stored - indexed))
+        by_doc: dict[tuple[str, str], list] = {}
+        for chunk in missing.values():
+            by_doc.setdefault((chunk.matter_id, chunk.document_id), []).append(chunk)
+        for (matter_id, doc_id), chunks in by_doc.items():
+            self.vectors.add([c.id for c in chunks], self.embedder.embed([c.text for c in chunks]), matter_id, doc_id)
+        if orphans or missing:
+            log.warning("reconciled vector store: %d orphans removed, %d vectors restored", len(orphans), len(missing))
+        return len(orphans), len(missing)
 
     def ensure_sample_matter(self, cancel: CancelToken = NEVER) -> Iterator[object]:
         """Seed the sample matter; yields ingestion events, none once every sample is indexed.

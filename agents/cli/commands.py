@@ -63,6 +63,7 @@ def _drive(events: Iterator[object], args, cancel: CancelToken, stream: bool) ->
                 if sys.stderr.isatty():
                     sys.stderr.write("\r" + " " * 100 + "\r")
                 sys.stdout.write(f"{event.status.value:<11} {event.path}" + (f" — {event.reason}" if event.reason else "") + "\n")
+                sys.stdout.flush()  # a script reading the pipe sees each file as it is committed
     except KeyboardInterrupt:
         cancel.cancel()
         raise
