@@ -89,7 +89,7 @@ class Countersign:
         # A crash between the vector write and the SQLite commit leaves orphans; drop them first.
         self.reconcile_vectors()
         s = self.settings
-        limits = ParseLimits(s.parse_timeout_s, s.parse_memory_mb, s.max_file_mb * 1_000_000)
+        limits = ParseLimits(s.parse_timeout_s, s.parse_memory_mb, s.max_file_mb * 1_000_000, s.ocr)
         return Ingestor(self.library, self.vectors, self.embedder, limits).run(m.id, paths, cancel)
 
     def reconcile_vectors(self) -> tuple[int, int]:

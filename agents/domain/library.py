@@ -36,6 +36,7 @@ class Page:
 
     number: int
     text: str
+    ocr: bool = False  # read from the rendered image, not the file's text layer
 
 
 @dataclass(frozen=True)

@@ -160,9 +160,10 @@ class Ingestor:
                                   failure.reason, 0, size, utc_now()), job.existing, [], [])
             return FileIngested(str(job.path), failure.status, failure.reason, doc_id)
         table = parsed.kind in TABLE_KINDS
+        ocr_pages = {p.number for p in parsed.pages if p.ocr}
         spans = chunk_pages(parsed.pages, self._embedder.count_tokens, CHUNK_TOKENS, by_line=table)
         chunks = [Chunk(f"{doc_id}:{n}", doc_id, matter_id, s.page, s.start, s.end, s.text, s.tokens,
-                        table_locator(s.text) if table else "")
+                        table_locator(s.text) if table else (f"p. {s.page} (OCR)" if s.page in ocr_pages else ""))
                   for n, s in enumerate(spans)]
         vectors = self._embedder.embed([c.text for c in chunks])
         doc = Document(doc_id, matter_id, job.path.name, job.resolved, parsed.kind, job.digest, DocumentStatus.INDEXED,

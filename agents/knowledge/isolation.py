@@ -21,6 +21,7 @@ class ParseLimits:
     seconds: float = 120.0
     memory_mb: int = 2048
     max_bytes: int = 200_000_000
+    ocr: bool = True
 
 
 def _cap_memory(memory_mb: int) -> None:
@@ -48,7 +49,7 @@ def _worker(conn: Connection, limits: ParseLimits) -> None:
         if request is None:
             return
         try:
-            conn.send(("ok", parse(Path(request), limits.max_bytes)))
+            conn.send(("ok", parse(Path(request), limits.max_bytes, limits.ocr)))
         except ParseFailure as failure:
             conn.send(("fail", failure.status.value, failure.reason))
         except MemoryError:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agents.domain.library import DocumentStatus, Page
+from agents.knowledge.ocr import MIN_TEXT_CHARS, OcrUnavailable, PageReader
 from agents.knowledge.tables import csv_pages, xlsx_pages
 from agents.knowledge.word import docx_text
 
@@ -27,17 +28,18 @@ class ParsedDocument:
     pages: list[Page]
 
 
-def parse(path: Path, max_bytes: int) -> ParsedDocument:
+def parse(path: Path, max_bytes: int, ocr: bool = False) -> ParsedDocument:
     kind = SUPPORTED.get(path.suffix.lower())
     if kind is None:
         raise ParseFailure(DocumentStatus.UNSUPPORTED, f"'{path.suffix or 'no extension'}' files are not supported (PDF, DOCX, XLSX, CSV, TXT, MD are)")
     size = path.stat().st_size
     if size > max_bytes:
         raise ParseFailure(DocumentStatus.TOO_LARGE, f"{size / 1e6:.0f} MB exceeds the {max_bytes / 1e6:.0f} MB limit (setting max_file_mb)")
-    pages = {"pdf": _pdf, "docx": _docx, "spreadsheet": _xlsx, "csv": csv_pages}.get(kind, _text)(path)
-    pages = [Page(p.number, _normalise(p.text)) for p in pages]
+    pages = _pdf(path, ocr) if kind == "pdf" else {"docx": _docx, "spreadsheet": _xlsx, "csv": csv_pages}.get(kind, _text)(path)
+    pages = [Page(p.number, _normalise(p.text), p.ocr) for p in pages]
     if not any(p.text.strip() for p in pages):
-        reason = "no text layer (a scan?); OCR is not enabled" if kind == "pdf" else "the file contains no text"
+        reason = ("no text layer, and OCR " + ("found no text" if ocr else "is turned off (setting ocr)")
+                  if kind == "pdf" else "the file contains no text")
         raise ParseFailure(DocumentStatus.NO_TEXT, reason)
     return ParsedDocument(kind, pages)
 
@@ -48,7 +50,28 @@ def _normalise(text: str) -> str:
     return text.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _pdf(path: Path) -> list[Page]:
+def _pdf(path: Path, ocr: bool) -> list[Page]:
+    pages = _pdf_text(path)
+    scans = [p.number for p in pages if len(p.text.strip()) < MIN_TEXT_CHARS]
+    if not (ocr and scans):
+        return pages
+    try:
+        reader = PageReader(path)
+    except OcrUnavailable:
+        return pages  # reported as no_text with the reason below if nothing else has text
+    read: dict[int, str] = {}
+    try:
+        for n in scans:
+            try:
+                read[n] = reader.text(n)
+            except (RuntimeError, ValueError, OSError):
+                continue  # one unreadable image leaves that page empty, not the file failed
+    finally:
+        reader.close()
+    return [Page(p.number, read[p.number], ocr=True) if read.get(p.number, "").strip() else p for p in pages]
+
+
+def _pdf_text(path: Path) -> list[Page]:
     import pypdf
     from pypdf.errors import FileNotDecryptedError, PdfReadError
 

@@ -28,6 +28,7 @@ class Settings(BaseModel):
     # Per-file limits for the parser process: a hostile file is skipped, never hangs the batch.
     parse_timeout_s: float = Field(default=120.0, gt=0)
     parse_memory_mb: int = Field(default=2048, ge=256)
+    ocr: bool = True  # read scanned PDF pages with Tesseract
     log_level: str = "INFO"
     reviewer_name: str = ""
     preparer_name: str = ""
