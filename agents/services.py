@@ -104,7 +104,8 @@ class Countersign:
         for chunk in missing.values():
             by_doc.setdefault((chunk.matter_id, chunk.document_id), []).append(chunk)
         for (matter_id, doc_id), chunks in by_doc.items():
-            self.vectors.add([c.id for c in chunks], self.embedder.embed([c.text for c in chunks]), matter_id, doc_id)
+            self.vectors.add([c.id for c in chunks], self.embedder.embed([c.text for c in chunks]), matter_id, doc_id,
+                             [c.page for c in chunks])
         if orphans or missing:
             log.warning("reconciled vector store: %d orphans removed, %d vectors restored", len(orphans), len(missing))
         return len(orphans), len(missing)
@@ -119,10 +120,11 @@ class Countersign:
             return iter(())
         return self.ingest(SAMPLE_MATTER, sample_files(), cancel)
 
-    def search(self, matter: str, query: str, document: str | None = None, top_k: int = 5) -> list[Passage]:
+    def search(self, matter: str, query: str, document: str | None = None, top_k: int = 5,
+               pages: tuple[int, int] | None = None) -> list[Passage]:
         m = self.library.matter(matter)
         doc_id = self.find_document(matter, document).id if document else None
-        return self.retriever.search(query, m.id, top_k, doc_id)
+        return self.retriever.search(query, m.id, top_k, doc_id, pages)
 
     # -- ask and draft ---------------------------------------------------------------------
     def ask(self, matter: str, question: str, cancel: CancelToken = NEVER) -> Iterator[object]:

@@ -106,7 +106,7 @@ def _ingest(app: Countersign, args) -> int:
 def _search(app: Countersign, args) -> int:
     if not 1 <= args.top_k <= 100:
         raise UserError("--top-k must be between 1 and 100")
-    passages = app.search(args.matter, args.query, args.document, args.top_k)
+    passages = app.search(args.matter, args.query, args.document, args.top_k, args.pages)
     if args.json:
         emit_json({"query": args.query, "results": [
             {"rank": i, "document": p.filename, "document_id": p.chunk.document_id, "page": p.chunk.page,

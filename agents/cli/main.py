@@ -12,6 +12,17 @@ from agents.domain.review_rules import SIGN_OFF_MEANINGS, SIGN_OFF_ROLES
 EPILOG = "Run `countersign` with no command to open the desktop window."
 
 
+def page_range(text: str) -> tuple[int, int]:
+    lo, _, hi = text.partition("-")
+    try:
+        first, last = int(lo), int(hi or lo)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a page range like 3-7") from None
+    if not 1 <= first <= last:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a page range like 3-7")
+    return first, last
+
+
 def _common() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(add_help=False)
     # SUPPRESS so a value given before the command is not reset by the sub-parser's default.
@@ -43,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("query")
     p.add_argument("--document", help="only this document (file name)")
     p.add_argument("--top-k", type=int, default=5)
+    p.add_argument("--pages", type=page_range, help="only these pages, e.g. 3-7 or 12")
 
     p = cmd("ask", "ask a question of a matter's documents")
     p.add_argument("matter")

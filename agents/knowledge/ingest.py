@@ -168,7 +168,7 @@ class Ingestor:
         vectors = self._embedder.embed([c.text for c in chunks])
         doc = Document(doc_id, matter_id, job.path.name, job.resolved, parsed.kind, job.digest, DocumentStatus.INDEXED,
                        "", len(parsed.pages), size, utc_now())
-        self._vectors.add([c.id for c in chunks], vectors, matter_id, doc_id)
+        self._vectors.add([c.id for c in chunks], vectors, matter_id, doc_id, [c.page for c in chunks])
         self._record(doc, job.existing, parsed.pages, chunks)
         return FileIngested(str(job.path), DocumentStatus.INDEXED, "", doc_id, len(parsed.pages), len(chunks))
 

@@ -127,7 +127,8 @@ class LibraryStore:
         r = self._db.execute("SELECT text FROM pages WHERE document_id = ? AND number = ?", (document_id, page)).fetchone()
         return r[0] if r else ""
 
-    def keyword_search(self, query: str, matter_id: str, k: int, document_id: str | None = None) -> list[str]:
+    def keyword_search(self, query: str, matter_id: str, k: int, document_id: str | None = None,
+                       pages: tuple[int, int] | None = None) -> list[str]:
         """BM25-ranked chunk ids; the query is reduced to plain words so no FTS syntax leaks in."""
         words = [w for w in re.findall(r"[\w']+", query.lower()) if len(w) > 2]
         if not words:
@@ -139,6 +140,9 @@ class LibraryStore:
         if document_id:
             sql += " AND c.document_id = ?"
             args.append(document_id)
+        if pages:
+            sql += " AND c.page BETWEEN ? AND ?"
+            args += list(pages)
         sql += " ORDER BY bm25(chunks_fts) LIMIT ?"
         args.append(k)
         return [r[0] for r in self._db.execute(sql, args)]

@@ -21,10 +21,11 @@ class Retriever:
     def __init__(self, store: LibraryStore, vectors: VectorStore, embedder: Embedder) -> None:
         self._store, self._vectors, self._embedder = store, vectors, embedder
 
-    def search(self, query: str, matter_id: str, k: int = 5, document_id: str | None = None) -> list[Passage]:
+    def search(self, query: str, matter_id: str, k: int = 5, document_id: str | None = None,
+               pages: tuple[int, int] | None = None) -> list[Passage]:
         pool = max(20, 4 * k)
-        keyword = self._store.keyword_search(query, matter_id, pool, document_id)
-        vector = [cid for cid, _ in self._vectors.query(self._embedder.embed([query])[0], matter_id, pool, document_id)]
+        keyword = self._store.keyword_search(query, matter_id, pool, document_id, pages)
+        vector = [cid for cid, _ in self._vectors.query(self._embedder.embed([query])[0], matter_id, pool, document_id, pages)]
         fused = fuse([vector, keyword])
         chunks = self._store.chunks([cid for cid, _ in fused])
         passages: list[Passage] = []

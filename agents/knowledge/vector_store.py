@@ -25,18 +25,23 @@ class VectorStore:
             )
         return self._collection
 
-    def add(self, ids: list[str], vectors: list[list[float]], matter_id: str, document_id: str) -> None:
+    def add(self, ids: list[str], vectors: list[list[float]], matter_id: str, document_id: str, pages: list[int]) -> None:
         if ids:
-            meta = {"matter_id": matter_id, "document_id": document_id}
-            self._coll().upsert(ids=ids, embeddings=vectors, metadatas=[meta] * len(ids))
+            metas = [{"matter_id": matter_id, "document_id": document_id, "page": page} for page in pages]
+            self._coll().upsert(ids=ids, embeddings=vectors, metadatas=metas)
 
     def delete_document(self, document_id: str) -> None:
         self._coll().delete(where={"document_id": document_id})
 
-    def query(self, vector: list[float], matter_id: str, k: int, document_id: str | None = None) -> list[tuple[str, float]]:
-        where: dict = {"matter_id": matter_id}
+    def query(self, vector: list[float], matter_id: str, k: int, document_id: str | None = None,
+              pages: tuple[int, int] | None = None) -> list[tuple[str, float]]:
+        # The matter filter is part of the search itself, so ranking never sees another matter.
+        clauses: list[dict] = [{"matter_id": matter_id}]
         if document_id:
-            where = {"$and": [where, {"document_id": document_id}]}
+            clauses.append({"document_id": document_id})
+        if pages:
+            clauses += [{"page": {"$gte": pages[0]}}, {"page": {"$lte": pages[1]}}]
+        where = clauses[0] if len(clauses) == 1 else {"$and": clauses}
         res = self._coll().query(query_embeddings=[vector], n_results=k, where=where, include=["distances"])
         return list(zip(res["ids"][0], res["distances"][0]))
 

@@ -104,6 +104,17 @@ def test_search_command_ranks_passages_within_a_matter(app):
     assert passages and "Scotland" in passages[0].chunk.text
     only_docx = app.search("Birch Foods", "fee", document="engagement.docx", top_k=3)
     assert only_docx and {p.filename for p in only_docx} == {"engagement.docx"}
+    page_one = app.search("Birch Foods", "governing law Scotland", document="services_agreement.pdf", pages=(1, 1))
+    assert page_one and {p.chunk.page for p in page_one} == {1}
+
+
+def test_search_never_returns_another_matters_chunks(app, tmp_path):
+    (tmp_path / "other.txt").write_text("Other client: governed by the laws of Scotland, fee GBP 9,400.")
+    app.create_matter("Walled matter")
+    list(app.ingest("Walled matter", [tmp_path / "other.txt"]))
+    mine = app.library.matter("Birch Foods").id
+    for p in app.search("Birch Foods", "Other client governed laws Scotland fee", top_k=20):
+        assert p.chunk.matter_id == mine
 
 
 def test_reingesting_unchanged_files_skips_them(app, files):
@@ -201,7 +212,7 @@ def test_cli_json_and_errors(app, files):
 
 def test_orphan_vectors_from_a_crash_are_reconciled(app, files):
     doc = app.documents("Birch Foods")[0]
-    app.vectors.add(["crashed:0"], [[0.1] * 384], doc.matter_id, "crashed")
+    app.vectors.add(["crashed:0"], [[0.1] * 384], doc.matter_id, "crashed", [1])
     list(app.ingest("Birch Foods", [files / "notes.md"]))
     assert app.vectors.ids() == app.library.all_chunk_ids()
 
