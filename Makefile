@@ -26,6 +26,7 @@ run: $(STAMP)
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 	$(BIN)/lint-imports
+	$(BIN)/ruff check --select F,E9 agents desktop tests benchmarks scripts
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache

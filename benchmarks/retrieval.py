@@ -30,7 +30,8 @@ from agents.services import Countersign  # noqa: E402
 
 MATTER = "FinanceBench"
 KS = (1, 5, 10)
-# Chunks are ~160 tokens, so a page holds several; 60 candidates fill 10 distinct pages.
+# Chunks are ~160 tokens, so a page holds several; 60 candidates fill 10 distinct pages. Note the
+# hybrid retriever fuses pools of max(20, 4*top_k), so its ranking depends on this number too.
 CANDIDATES = 60
 
 

@@ -92,7 +92,7 @@ class ParseWorker:
 
     def result(self) -> ParsedDocument:
         """The parsed document, or ParseFailure with the file's status and reason."""
-        path, self._pending = self._pending, None
+        self._pending = None
         remaining = self._sent_at + self.limits.seconds - time.monotonic()
         try:
             ready = self._conn.poll(max(0.0, remaining))

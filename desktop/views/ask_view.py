@@ -6,20 +6,15 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton,
-                               QSplitter, QVBoxLayout, QWidget)
+                               QVBoxLayout, QWidget)
 
 from agents.services import Countersign
 from desktop.tasks import Task, TaskRunner
+from desktop.widgets.layout import caption, column, side_by_side
 from desktop.widgets.task_panel import TaskPanel
 
 if TYPE_CHECKING:  # the desktop talks to agents.services and agents.domain only
     from agents.services import Answer
-
-
-def _caption(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setProperty("kind", "caption")
-    return label
 
 
 class AskView(QWidget):
@@ -67,25 +62,9 @@ class AskView(QWidget):
         ask_row = QHBoxLayout()
         ask_row.addWidget(self.question, 1)
         ask_row.addWidget(self.ask_button, 0, Qt.AlignmentFlag.AlignTop)
-        answer_box = QWidget()
-        answer_layout = QVBoxLayout(answer_box)
-        answer_layout.setContentsMargins(0, 0, 0, 0)
-        answer_layout.addWidget(_caption("Answer"))
-        answer_layout.addWidget(self.answer, 1)
-        sources_box = QWidget()
-        sources_layout = QVBoxLayout(sources_box)
-        sources_layout.setContentsMargins(0, 0, 0, 0)
-        sources_layout.addWidget(_caption("Cited passages"))
-        sources_layout.addWidget(self.citations, 1)
-        sources_layout.addWidget(self.no_citation)
-        sources_layout.addWidget(_caption("Passage"))
-        sources_layout.addWidget(self.passage, 2)
-        split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(answer_box)
-        split.addWidget(sources_box)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
-        split.setChildrenCollapsible(False)
+        split = side_by_side(column((caption("Answer"), 0), (self.answer, 1)),
+                             column((caption("Cited passages"), 0), (self.citations, 1), (self.no_citation, 0),
+                                    (caption("Passage"), 0), (self.passage, 2)), 3, 2)
 
         layout = QVBoxLayout(self)
         layout.addLayout(ask_row)

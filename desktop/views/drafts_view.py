@@ -4,13 +4,14 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QTextCursor
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
-                               QPlainTextEdit, QPushButton, QSplitter, QVBoxLayout, QWidget)
+                               QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
 
 from agents.domain.drafts import Draft
 from agents.domain.events import Flag
 from agents.domain.library import DocumentStatus
 from agents.services import WORK_PRODUCTS, Countersign
 from desktop.tasks import Task, TaskRunner
+from desktop.widgets.layout import column, side_by_side
 from desktop.widgets.task_panel import TaskPanel
 
 
@@ -58,22 +59,8 @@ class DraftsView(QWidget):
         top.addLayout(form)
         top.addWidget(self.run_button, 0, Qt.AlignmentFlag.AlignBottom)
         top.addStretch(1)
-        steps_box = QWidget()
-        steps_layout = QVBoxLayout(steps_box)
-        steps_layout.setContentsMargins(0, 0, 0, 0)
-        steps_layout.addWidget(QLabel("Steps"))
-        steps_layout.addWidget(self.steps, 1)
-        output_box = QWidget()
-        output_layout = QVBoxLayout(output_box)
-        output_layout.setContentsMargins(0, 0, 0, 0)
-        output_layout.addWidget(QLabel("Agent output (a draft, not yet reviewed)"))
-        output_layout.addWidget(self.output, 1)
-        split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(steps_box)
-        split.addWidget(output_box)
-        split.setStretchFactor(0, 2)
-        split.setStretchFactor(1, 3)
-        split.setChildrenCollapsible(False)
+        split = side_by_side(column((QLabel("Steps"), 0), (self.steps, 1)),
+                             column((QLabel("Agent output (a draft, not yet reviewed)"), 0), (self.output, 1)), 2, 3)
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)

@@ -1,6 +1,5 @@
 
 import docx
-from docx.oxml.ns import qn
 from docx.oxml import OxmlElement
 
 from agents.knowledge.parsers import parse

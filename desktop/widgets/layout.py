@@ -1,0 +1,31 @@
+"""Small layout builders the views share, so each view states only what it shows."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
+
+
+def caption(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setProperty("kind", "caption")
+    return label
+
+
+def column(*items: tuple[QWidget, int]) -> QWidget:
+    """A margin-less vertical box of (widget, stretch) pairs."""
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for widget, stretch in items:
+        layout.addWidget(widget, stretch)
+    return box
+
+
+def side_by_side(left: QWidget, right: QWidget, left_stretch: int, right_stretch: int) -> QSplitter:
+    split = QSplitter(Qt.Orientation.Horizontal)
+    split.addWidget(left)
+    split.addWidget(right)
+    split.setStretchFactor(0, left_stretch)
+    split.setStretchFactor(1, right_stretch)
+    split.setChildrenCollapsible(False)  # a collapsed pane looks like lost content
+    return split
