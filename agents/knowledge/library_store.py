@@ -9,6 +9,13 @@ from agents.runtime.clock import new_id, utc_now
 from agents.runtime.database import Database
 
 
+# Words that match nearly every passage: OR'd into a query they rank boilerplate, not answers.
+QUERY_STOPWORDS = frozenset("""the and for are was were what which who whom whose how why when where with from that this
+these those than then there their them they its into onto about over under also any all each such can could would should
+may might must will shall has have had does did not but our your you his her per based using use answer question round
+decimal places two one provide please give show tell using""".split())
+
+
 class MatterNotFound(LookupError):
     pass
 
@@ -130,7 +137,7 @@ class LibraryStore:
     def keyword_search(self, query: str, matter_id: str, k: int, document_id: str | None = None,
                        pages: tuple[int, int] | None = None) -> list[str]:
         """BM25-ranked chunk ids; the query is reduced to plain words so no FTS syntax leaks in."""
-        words = [w for w in re.findall(r"[\w']+", query.lower()) if len(w) > 2]
+        words = [w for w in re.findall(r"[\w']+", query.lower()) if len(w) > 2 and w not in QUERY_STOPWORDS]
         if not words:
             return []
         match = " OR ".join('"' + w.replace('"', "") + '"' for w in words)
