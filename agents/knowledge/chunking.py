@@ -71,17 +71,23 @@ def chunk_page(page: Page, count: TokenCounter, max_tokens: int = 240, overlap_u
     units: list[tuple[int, int]] = []
     for s, e in (_lines(text) if by_line else _units(text)):
         units.extend(_split_long(text, s, e, count, max_tokens) if count(text[s:e]) > max_tokens else [(s, e)])
+    # Each unit is tokenised once: a word-piece tokenizer splits at whitespace, so the tokens of
+    # neighbouring units add up (less the special tokens each count includes). Re-counting the
+    # growing window instead made chunking quadratic and the slowest step of ingestion.
+    overhead = count("")
+    sizes = [count(text[s:e]) - overhead for s, e in units]
     spans: list[Span] = []
     i = 0
     while i < len(units):
-        j = i + 1
-        while j < len(units) and count(text[units[i][0]:units[j][1]]) <= max_tokens:
+        j, total = i + 1, overhead + sizes[i]
+        while j < len(units) and total + sizes[j] <= max_tokens:
+            total += sizes[j]
             j += 1
         start, end = units[i][0], units[j - 1][1]
         body = text[start:end]
         lead = len(body) - len(body.lstrip())
         trail = len(body.rstrip())
-        spans.append(Span(page.number, start + lead, start + trail, body.strip(), count(body.strip())))
+        spans.append(Span(page.number, start + lead, start + trail, body.strip(), total))
         if j >= len(units):
             break
         i = max(i + 1, j - overlap_units)
