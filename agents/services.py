@@ -145,7 +145,16 @@ class Countersign:
               cancel: CancelToken = NEVER) -> Iterator[object]:
         if work_product not in WORK_PRODUCTS:
             raise ValueError(f"unknown work product '{work_product}'; available: {', '.join(WORK_PRODUCTS)}")
-        doc = self.find_document(matter, document)
+        try:
+            doc = self.find_document(matter, document)
+        except LookupError:
+            if not Path(document).is_file():
+                raise
+            # A path not yet in the matter is ingested first, so one command drafts from a file.
+            for event in self.ingest(matter, [Path(document)], cancel):
+                if not isinstance(event, Finished):
+                    yield event
+            doc = self.find_document(matter, document)
         model = self.model()
         sections = ()
         for event in review_contract(doc, bundled_playbook(), self.library, self.retriever, model, self.params(), cancel):

@@ -191,6 +191,15 @@ def test_a_changed_source_marks_the_draft_that_cites_it_stale(app, files, tmp_pa
     assert app.stale_sources(app.get_draft(draft.id)) == []
 
 
+def test_drafting_from_a_path_not_yet_in_the_matter_ingests_it_first(app, files, tmp_path):
+    locked = tmp_path / "new_locked.pdf"
+    locked.write_bytes((files / "locked.pdf").read_bytes())
+    events = app.draft("Birch Foods", "contract-review", str(locked))
+    with pytest.raises(ValueError, match="not indexed .encrypted"):
+        list(events)
+    assert any(d.filename == "new_locked.pdf" and d.status is DocumentStatus.ENCRYPTED for d in app.documents("Birch Foods"))
+
+
 def test_log_never_contains_document_text(app):
     logs = "".join(p.read_text() for p in app.paths.logs.glob("*.log*"))
     assert "ingest" in logs
