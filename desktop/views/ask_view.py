@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem
 
 from agents.services import Countersign
 from desktop.tasks import Task, TaskRunner
-from desktop.widgets.layout import caption, column, side_by_side
+from desktop.widgets.layout import caption, column, reading_pane, side_by_side
 from desktop.widgets.task_panel import TaskPanel
 
 if TYPE_CHECKING:  # the desktop talks to agents.services and agents.domain only
@@ -42,18 +42,14 @@ class AskView(QWidget):
         self.question.textChanged.connect(self._update_buttons)
 
         # Model output is shown only through plain-text APIs, never interpreted as HTML.
-        self.answer = QPlainTextEdit()
-        self.answer.setReadOnly(True)
-        self.answer.setPlaceholderText("The answer appears here as it is written, with numbered citations.")
+        self.answer = reading_pane("The answer appears here as it is written, with numbered citations.")
         self.citations = QListWidget()
         self.citations.currentItemChanged.connect(self._show_passage)
         self.no_citation = QLabel("")
         self.no_citation.setProperty("kind", "warning")
         self.no_citation.setWordWrap(True)
         self.no_citation.hide()
-        self.passage = QPlainTextEdit()
-        self.passage.setReadOnly(True)
-        self.passage.setPlaceholderText("Select a citation to read the passage it points to.")
+        self.passage = reading_pane("Select a citation to read the passage it points to.")
 
         self.panel = TaskPanel()
         self.panel.message.connect(self.status_message)

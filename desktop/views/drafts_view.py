@@ -4,14 +4,14 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QTextCursor
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
-                               QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
+                               QPushButton, QVBoxLayout, QWidget)
 
 from agents.domain.drafts import Draft
 from agents.domain.events import Flag
 from agents.domain.library import DocumentStatus
 from agents.services import WORK_PRODUCTS, Countersign
 from desktop.tasks import Task, TaskRunner
-from desktop.widgets.layout import column, side_by_side
+from desktop.widgets.layout import column, reading_pane, side_by_side
 from desktop.widgets.task_panel import TaskPanel
 
 
@@ -44,9 +44,7 @@ class DraftsView(QWidget):
         self.hint.setProperty("kind", "muted")
 
         self.steps = QListWidget()
-        self.output = QPlainTextEdit()
-        self.output.setReadOnly(True)
-        self.output.setPlaceholderText("The agent's findings stream here as it writes them.")
+        self.output = reading_pane("The agent's findings stream here as it writes them.")
 
         self.panel = TaskPanel()
         self.panel.message.connect(self.status_message)

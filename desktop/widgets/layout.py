@@ -2,13 +2,21 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QPlainTextEdit, QSplitter, QVBoxLayout, QWidget
 
 
 def caption(text: str) -> QLabel:
     label = QLabel(text)
     label.setProperty("kind", "caption")
     return label
+
+
+def reading_pane(placeholder: str) -> QPlainTextEdit:
+    """Read-only plain text: model output is shown as text, never interpreted as markup."""
+    pane = QPlainTextEdit()
+    pane.setReadOnly(True)
+    pane.setPlaceholderText(placeholder)
+    return pane
 
 
 def column(*items: tuple[QWidget, int]) -> QWidget:
