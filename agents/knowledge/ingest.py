@@ -148,7 +148,7 @@ class Ingestor:
             inside = any(doc.path.startswith(folder.rstrip("/") + "/") for folder in folders)
             if inside and doc.path not in present:
                 self._store.delete_document(doc.id)
-                self._vectors.delete_document(doc.id)
+                self._vectors.delete_document(matter_id, doc.id)
                 yield FileIngested(doc.path, DocumentStatus.REMOVED, "no longer in the folder", doc.id)
 
     def _index(self, matter_id: str, job: _Job, parsed: ParsedDocument | None, failure: ParseFailure | None) -> FileIngested:
@@ -176,4 +176,4 @@ class Ingestor:
         # SQLite commits last: vectors written before a crash are orphans that startup removes.
         self._store.record_document(doc, pages, chunks)
         if existing is not None:
-            self._vectors.delete_document(existing.id)
+            self._vectors.delete_document(existing.matter_id, existing.id)
