@@ -151,7 +151,8 @@ class Task(QObject):
             if not self._flush_timer.isActive():
                 self._flush_timer.start()
         elif isinstance(event, Progress):
-            self.progress.emit(event.done, event.total, event.message)
+            pace = " · ".join(x for x in (f"{event.rate:.1f}/s" if event.rate else "", event.eta_text) if x)
+            self.progress.emit(event.done, event.total, f"{event.message} ({pace})" if pace else event.message)
         elif isinstance(event, StepStarted):
             self.step.emit(event.name, event.detail)
         elif isinstance(event, FileIngested):

@@ -187,3 +187,12 @@ def test_shutdown_stops_the_running_job_and_nothing_reaches_the_views_afterwards
     assert late == [] and not task.active
     with pytest.raises(RuntimeError, match="shut down"):
         runner.submit("Late", counting(1))
+
+
+def test_progress_message_carries_rate_and_time_left(qtbot, runner):
+    task = runner.submit("Indexing", lambda cancel: iter([Progress(1, 4, "a.pdf", 2.0, 1.5), Finished(None)]))
+    seen = []
+    task.progress.connect(lambda d, t, m: seen.append(m))
+    with qtbot.waitSignal(task.finished, timeout=5000):
+        pass
+    assert seen == ["a.pdf (2.0/s · 2 s left)"]
