@@ -54,6 +54,7 @@ class Countersign:
         self.retriever = Retriever(self.library, self.vectors, self.embedder)
         self._model = None
         self._model_lock = threading.Lock()
+        self._reconciled = False
 
     @classmethod
     def open(cls, data_dir: str | None = None) -> "Countersign":
@@ -86,8 +87,11 @@ class Countersign:
 
     def ingest(self, matter: str, paths: list[Path], cancel: CancelToken = NEVER) -> Iterator[object]:
         m = self.library.matter(matter)
-        # A crash between the vector write and the SQLite commit leaves orphans; drop them first.
-        self.reconcile_vectors()
+        # Only a previous process's crash can leave the stores apart, so check once per opening,
+        # not on every ingest: listing every vector id costs seconds on a large library.
+        if not self._reconciled:
+            self.reconcile_vectors()
+            self._reconciled = True
         s = self.settings
         limits = ParseLimits(s.parse_timeout_s, s.parse_memory_mb, s.max_file_mb * 1_000_000, s.ocr)
         return Ingestor(self.library, self.vectors, self.embedder, limits).run(m.id, paths, cancel)

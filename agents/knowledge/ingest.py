@@ -140,12 +140,12 @@ class Ingestor:
 
     def _remove_deleted(self, matter_id: str, paths: list[Path], files: list[Path]) -> Iterator[FileIngested]:
         """Documents that lived under a re-synced folder but are no longer there."""
-        folders = [str(p.resolve()) for p in paths if p.is_dir()]
+        folders = [p.resolve() for p in paths if p.is_dir()]
         if not folders:
             return
         present = {str(f.resolve()) for f in files}
         for doc in self._store.documents(matter_id):
-            inside = any(doc.path.startswith(folder.rstrip("/") + "/") for folder in folders)
+            inside = any(Path(doc.path).is_relative_to(folder) for folder in folders)
             if inside and doc.path not in present:
                 self._store.delete_document(doc.id)
                 self._vectors.delete_document(matter_id, doc.id)

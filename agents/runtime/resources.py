@@ -1,7 +1,6 @@
 """Lookup of data files shipped in resources/ (work products, playbooks, prompts, samples)."""
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -10,9 +9,6 @@ def resources_root() -> Path:
     # A frozen bundle unpacks resources next to the executable; a checkout has them at the top.
     if getattr(sys, "frozen", False):
         return Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent)) / "resources"
-    override = os.environ.get("COUNTERSIGN_RESOURCES")
-    if override:
-        return Path(override)
     return Path(__file__).resolve().parents[2] / "resources"
 
 

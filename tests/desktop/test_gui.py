@@ -17,12 +17,6 @@ from agents.services import SAMPLE_MATTER, Countersign
 from desktop import app as desktop_app
 from desktop.widgets.signoff_dialog import SignOffDialog
 
-pytestmark = [
-    pytest.mark.qt_log_level_fail("WARNING"),
-    # The offscreen platform itself warns when a top-level window is shown; not our code.
-    pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)"),
-]
-
 CONTRACT = "northwind_supply_agreement.pdf"
 SEED_TIMEOUT_MS = 300_000
 ANSWER_TIMEOUT_MS = 400_000

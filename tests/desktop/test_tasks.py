@@ -10,9 +10,6 @@ from agents.domain.events import Finished, Progress, StepStarted, TokenDelta
 from agents.runtime.cancel import CancelToken, Cancelled
 from desktop.tasks import Failed, WasCancelled, drive, failure_message
 
-pytestmark = pytest.mark.qt_log_level_fail("WARNING")
-
-
 def counting(n: int):
     def job(cancel: CancelToken):
         for i in range(n):

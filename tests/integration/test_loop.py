@@ -222,8 +222,10 @@ def test_cli_json_and_errors(app, files):
 def test_orphan_vectors_from_a_crash_are_reconciled(app, files):
     doc = app.documents("Birch Foods")[0]
     app.vectors.add(["crashed:0"], [[0.1] * 384], doc.matter_id, "crashed", [1])
-    list(app.ingest("Birch Foods", [files / "notes.md"]))
-    assert app.vectors.ids() == app.library.all_chunk_ids()
+    reopened = Countersign.open(str(app.paths.root))  # as after a crash: the next start reconciles
+    list(reopened.ingest("Birch Foods", [files / "notes.md"]))
+    assert reopened.vectors.ids() == reopened.library.all_chunk_ids()
+    reopened.close()
 
 
 def test_folder_resync_reindexes_changed_removes_deleted_and_never_duplicates(app, tmp_path):
