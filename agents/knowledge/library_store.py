@@ -16,6 +16,13 @@ may might must will shall has have had does did not but our your you his her per
 decimal places two one provide please give show tell using""".split())
 
 
+# BM25 gives a word in over half the chunks no weight (its IDF is <= 0), yet such a word's
+# postings are what make an OR query slow; and past a handful of rare words a long question's
+# ranking no longer changes, so only the rarest few are searched.
+MAX_QUERY_TERMS = 12
+MAX_TERM_SHARE = 0.5
+
+
 class MatterNotFound(LookupError):
     pass
 
@@ -24,6 +31,8 @@ class LibraryStore:
     def __init__(self, db: Database) -> None:
         self._db = db
         self._lock = db.lock
+        self._df: dict[str, int] = {}  # chunks containing each query word; cleared on every write
+        self._chunk_total: int | None = None
 
     # -- matters ---------------------------------------------------------------------------
     def create_matter(self, name: str) -> Matter:
@@ -94,6 +103,8 @@ class LibraryStore:
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
+            finally:
+                self._forget_counts()
 
     def delete_document(self, document_id: str) -> None:
         with self._lock:
@@ -104,6 +115,12 @@ class LibraryStore:
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
+            finally:
+                self._forget_counts()
+
+    def _forget_counts(self) -> None:
+        self._df.clear()
+        self._chunk_total = None
 
     def _delete(self, document_id: str) -> None:
         self._db.execute("DELETE FROM chunks_fts WHERE chunk_id IN (SELECT id FROM chunks WHERE document_id = ?)", (document_id,))
@@ -134,15 +151,43 @@ class LibraryStore:
         r = self._db.execute("SELECT text FROM pages WHERE document_id = ? AND number = ?", (document_id, page)).fetchone()
         return r[0] if r else ""
 
+    def page_texts(self, document_id: str) -> list[tuple[int, str]]:
+        return [(r[0], r[1]) for r in self._db.execute(
+            "SELECT number, text FROM pages WHERE document_id = ? ORDER BY number", (document_id,))]
+
+    def chunk_ids_on_pages(self, document_id: str, pages: list[int]) -> list[str]:
+        """Chunk ids on the given pages, in reading order."""
+        if not pages:
+            return []
+        marks = ",".join("?" * len(pages))
+        rows = self._db.execute(f"SELECT id FROM chunks WHERE document_id = ? AND page IN ({marks}) "
+                                "ORDER BY page, char_start", [document_id, *pages])
+        return [r[0] for r in rows]
+
+    def _query_terms(self, query: str) -> list[str]:
+        """The query's searchable words, rarest first, without FTS syntax."""
+        words = dict.fromkeys(w.replace('"', "") for w in re.findall(r"[\w']+", query.lower())
+                              if len(w) > 2 and w not in QUERY_STOPWORDS)
+        if self._chunk_total is None:
+            self._chunk_total = self._db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+        for w in words:
+            if w not in self._df:
+                self._df[w] = self._db.execute("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?",
+                                               (f'"{w}"',)).fetchone()[0]
+        useful = [w for w in words if 0 < self._df[w] <= MAX_TERM_SHARE * self._chunk_total]
+        return sorted(useful, key=lambda w: self._df[w])[:MAX_QUERY_TERMS]
+
     def keyword_search(self, query: str, matter_id: str, k: int, document_id: str | None = None,
                        pages: tuple[int, int] | None = None) -> list[str]:
-        """BM25-ranked chunk ids; the query is reduced to plain words so no FTS syntax leaks in."""
-        words = [w for w in re.findall(r"[\w']+", query.lower()) if len(w) > 2 and w not in QUERY_STOPWORDS]
+        """BM25-ranked chunk ids for the query's rarest words."""
+        words = self._query_terms(query)
         if not words:
             return []
-        match = " OR ".join('"' + w.replace('"', "") + '"' for w in words)
-        sql = ("SELECT f.chunk_id FROM chunks_fts f JOIN chunks c ON c.id = f.chunk_id "
-               "WHERE chunks_fts MATCH ? AND f.matter_id = ?")
+        match = " OR ".join(f'"{w}"' for w in words)
+        sql = "SELECT f.chunk_id FROM chunks_fts f"
+        if document_id or pages:
+            sql += " JOIN chunks c ON c.id = f.chunk_id"
+        sql += " WHERE chunks_fts MATCH ? AND f.matter_id = ?"
         args: list = [match, matter_id]
         if document_id:
             sql += " AND c.document_id = ?"
@@ -150,6 +195,6 @@ class LibraryStore:
         if pages:
             sql += " AND c.page BETWEEN ? AND ?"
             args += list(pages)
-        sql += " ORDER BY bm25(chunks_fts) LIMIT ?"
+        sql += " ORDER BY rank LIMIT ?"  # rank is bm25() computed once, inside FTS5
         args.append(k)
         return [r[0] for r in self._db.execute(sql, args)]
