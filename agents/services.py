@@ -12,11 +12,13 @@ from agents.domain.library import Document, DocumentStatus, Matter, Passage
 from agents.domain.review_rules import DraftStatus, ReviewAction
 from agents.engine.ask import Answer, ask
 from agents.engine.contract_review import review_contract
+from agents.knowledge import reembed as reembedding
 from agents.knowledge.embedder import Embedder
 from agents.knowledge.ingest import IngestReport, Ingestor, sha256_file
 from agents.knowledge.isolation import ParseLimits
 from agents.knowledge.library_store import LibraryStore
-from agents.knowledge.retriever import Retriever
+from agents.knowledge.matter_index import MatterIndex, MatterRetriever
+from agents.knowledge.reembed import ReembedReport
 from agents.knowledge.vector_store import VectorStore
 from agents.llm import registry
 from agents.llm.protocol import GenerationParams
@@ -31,7 +33,8 @@ from agents.runtime.resources import sample_files
 from agents.workproducts.playbooks import bundled_playbook
 
 # What the desktop needs from the core comes from here, so one import-linter rule can hold it.
-__all__ = ["Answer", "Cancelled", "CancelToken", "Countersign", "IngestReport", "SAMPLE_MATTER", "WORK_PRODUCTS"]
+__all__ = ["Answer", "Cancelled", "CancelToken", "Countersign", "IngestReport", "ReembedReport", "SAMPLE_MATTER",
+           "WORK_PRODUCTS"]
 
 log = logging.getLogger("countersign.services")
 
@@ -49,12 +52,19 @@ class Countersign:
         self._db = database.connect(paths.database)
         self.library = LibraryStore(self._db)
         self.review = ReviewService(self._db)
-        self.vectors = VectorStore(paths.vectors)
-        self.embedder = Embedder(n_threads=self.settings.n_threads)
-        self.retriever = Retriever(self.library, self.vectors, self.embedder)
+        # Each matter searches the collection of the embedder it was last fully embedded with;
+        # the index knows which, and the retriever embeds each query with that embedder.
+        self.index = MatterIndex(self._db, self.settings.embedder, paths.models, self.settings.n_threads)
+        self.vectors = VectorStore(paths.vectors, active=self.index.active)
+        self.retriever = MatterRetriever(self.library, self.vectors, self.index)
         self._model = None
         self._model_lock = threading.Lock()
         self._reconciled = False
+
+    @property
+    def embedder(self) -> Embedder:
+        """The embedder the settings choose (matters not yet re-embedded still use their own)."""
+        return self.index.embedder()
 
     @classmethod
     def open(cls, data_dir: str | None = None) -> "Countersign":
@@ -94,25 +104,35 @@ class Countersign:
             self._reconciled = True
         s = self.settings
         limits = ParseLimits(s.parse_timeout_s, s.parse_memory_mb, s.max_file_mb * 1_000_000, s.ocr)
-        return Ingestor(self.library, self.vectors, self.embedder, limits).run(m.id, paths, cancel)
+        # New files join the collection the matter searches now (chunked with that embedder's
+        # tokenizer); a pending re-embed picks them up from SQLite.
+        name = self.index.active(m.id)
+        events = Ingestor(self.library, self.vectors.using(name), self.index.embedder(name), limits).run(m.id, paths, cancel)
+        return reembedding.after_switch(events, m.id, name, self.index, self.library, self.vectors)
 
     def reconcile_vectors(self) -> tuple[int, int]:
-        """Make chromadb match SQLite, the source of truth: drop vectors whose chunk is gone
-        (written just before a crash) and re-embed chunks whose vector is missing.
+        """Make chromadb match SQLite, the source of truth, for every matter and embedder.
         Returns (orphans removed, vectors restored)."""
-        stored, indexed = self.library.all_chunk_ids(), self.vectors.ids()
-        orphans = sorted(indexed - stored)
-        self.vectors.delete_ids(orphans)
-        missing = self.library.chunks(sorted(stored - indexed))
-        by_doc: dict[tuple[str, str], list] = {}
-        for chunk in missing.values():
-            by_doc.setdefault((chunk.matter_id, chunk.document_id), []).append(chunk)
-        for (matter_id, doc_id), chunks in by_doc.items():
-            self.vectors.add([c.id for c in chunks], self.embedder.embed([c.text for c in chunks]), matter_id, doc_id,
-                             [c.page for c in chunks])
-        if orphans or missing:
-            log.warning("reconciled vector store: %d orphans removed, %d vectors restored", len(orphans), len(missing))
-        return len(orphans), len(missing)
+        removed, restored = reembedding.reconcile(self.library, self.vectors, self.index)
+        if removed or restored:
+            log.warning("reconciled vector store: %d orphans removed, %d vectors restored", removed, restored)
+        return removed, restored
+
+    # -- embedder --------------------------------------------------------------------------
+    def matter_embedder(self, matter: str) -> str:
+        return self.index.active(self.library.matter(matter).id)
+
+    def pending_reembeds(self) -> list[str]:
+        """Names of matters still searching with another embedder than the setting."""
+        return [m.name for m in self.matters() if self.index.active(m.id) != self.index.setting]
+
+    def reembed(self, matter: str, cancel: CancelToken = NEVER, batch: int | None = None,
+                max_seconds: float | None = None) -> Iterator[object]:
+        """Re-embed the matter with the setting's embedder; searches use the old vectors until
+        this completes. Resumable: a cancelled run keeps what it embedded."""
+        m = self.library.matter(matter)
+        return reembedding.reembed(m.id, self.embedder, self.index, self.library, self.vectors, cancel,
+                                   batch or reembedding.BATCH, max_seconds)
 
     def ensure_sample_matter(self, cancel: CancelToken = NEVER) -> Iterator[object]:
         """Seed the sample matter; yields ingestion events, none once every sample is indexed.

@@ -80,7 +80,8 @@ def main(argv: list[str] | None = None) -> int:
         window = build_window(core)
         app.aboutToQuit.connect(window.runner.shutdown)  # however the app ends, the worker stops first
         window.show()
-        seed_on_first_run(window)
+        if not seed_on_first_run(window):
+            window.library.reembed_pending()  # the embedder setting changed since the last run
         return app.exec()
     finally:
         core.close()

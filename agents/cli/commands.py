@@ -72,7 +72,7 @@ def _drive(events: Iterator[object], args, cancel: CancelToken, stream: bool) ->
 
 def progress_bar(p: Progress, width: int = 28) -> str:
     filled = int(width * p.done / p.total)
-    rate = f" {p.rate:.1f} files/s" if p.rate else ""
+    rate = f" {p.rate:.1f} {p.unit}/s" if p.rate else ""
     eta = f", {p.eta_text}" if p.eta_text else ""
     return f"[{'#' * filled}{'.' * (width - filled)}] {p.done}/{p.total}{rate}{eta}"
 
@@ -100,6 +100,24 @@ def _ingest(app: Countersign, args) -> int:
     else:
         counts = {s.value: report.count(s) for s in DocumentStatus if report.count(s)}
         print("; ".join(f"{k}: {v}" for k, v in counts.items()) or "no files")
+    return 0
+
+
+def _reembed(app: Countersign, args) -> int:
+    cancel = CancelToken()
+    reports = []
+    for name in [args.matter] if args.matter else app.pending_reembeds():
+        done = _drive(app.reembed(name, cancel), args, cancel, stream=False)
+        if sys.stderr.isatty() and not args.json:
+            sys.stderr.write("\r" + " " * 100 + "\r")
+        reports.append((name, done.result))
+    if args.json:
+        emit_json({"embedder": app.settings.embedder, "matters": [{"matter": n, **plain(r)} for n, r in reports]})
+    for name, r in [] if args.json else reports:
+        uses = r.embedder if r.complete else r.previous
+        print(f"{name}: {r.embedded} of {r.total} chunks embedded with {r.embedder} in {r.seconds:.1f} s; searches use {uses}")
+    if not reports and not args.json:
+        print(f"every matter already uses {app.settings.embedder}")
     return 0
 
 
@@ -230,8 +248,11 @@ def _settings(args) -> int:
     except settings_mod.SettingsError as exc:
         raise UserError(str(exc)) from exc
     emit_json(s) if args.json else print("\n".join(f"{k} = {v}" for k, v in s.model_dump().items()))
+    if args.action == "set" and args.key == "embedder" and not args.json:
+        err("matters indexed with another embedder keep searching with it until `countersign reembed` "
+            "(the window starts it when it opens)")
     return 0
 
 
-HANDLERS = {"matter": _matter, "ingest": _ingest, "search": _search, "ask": _ask, "draft": _draft, "review": _review,
+HANDLERS = {"matter": _matter, "ingest": _ingest, "reembed": _reembed, "search": _search, "ask": _ask, "draft": _draft, "review": _review,
             "export": _export, "verify": _verify}

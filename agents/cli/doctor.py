@@ -5,7 +5,7 @@ import shutil
 import time
 from dataclasses import dataclass, field
 
-from agents.knowledge.embedder import Embedder, EmbedderUnavailable, package_model_path
+from agents.knowledge.embedder import Embedder, EmbedderUnavailable
 from agents.llm import registry
 from agents.llm.model_files import DEFAULT_MODEL, sha256_of
 from agents.llm.protocol import ModelUnavailable
@@ -59,16 +59,16 @@ def run(paths: DataPaths, settings: Settings, load: bool = True) -> DoctorReport
             llm.ok = True
     except ModelUnavailable as exc:
         report.problems.append(str(exc))
-    emb = ModelReport("all-MiniLM-L6-v2")
+    emb = ModelReport(settings.embedder)  # the one the settings choose (assembled on first use)
     report.models.append(emb)
     try:
-        path = package_model_path()
+        embedder = Embedder(settings.embedder, paths.models, settings.n_threads)
+        path = embedder.model_path()
         weights = max(path.rglob("*.safetensors"), key=lambda p: p.stat().st_size, default=None)
         emb.path = str(path)
         if weights:
             emb.size_bytes, emb.sha256 = weights.stat().st_size, sha256_of(weights)
         if load:
-            embedder = Embedder(path, settings.n_threads)
             embedder.embed(["doctor check"])
             emb.load_seconds = round(embedder.load_seconds, 2)
         emb.ok = True

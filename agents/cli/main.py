@@ -49,6 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("matter")
     p.add_argument("paths", nargs="+", type=Path)
 
+    p = cmd("reembed", "re-embed matters with the embedder chosen in settings (resumable)")
+    p.add_argument("matter", nargs="?", help="one matter (default: every matter still on another embedder)")
+
     p = cmd("search", "ranked passages for a query, without the model")
     p.add_argument("matter")
     p.add_argument("query")

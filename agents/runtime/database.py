@@ -5,11 +5,15 @@ import sqlite3
 import threading
 from pathlib import Path
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Steps from each older schema version to the next; a fresh database gets _SCHEMA directly.
 _MIGRATIONS = {
     2: ["ALTER TABLE chunks ADD COLUMN locator TEXT NOT NULL DEFAULT ''"],
+    # No rows are copied: a matter without one is read as MiniLM if it has chunks (the only
+    # embedder before this version), see agents/knowledge/matter_index.py.
+    3: ["CREATE TABLE IF NOT EXISTS matter_embedders (matter_id TEXT PRIMARY KEY REFERENCES matters(id), "
+        "embedder TEXT NOT NULL)"],
 }
 
 _SCHEMA = """
@@ -34,6 +38,10 @@ CREATE TABLE IF NOT EXISTS chunks (
     locator TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS chunks_by_document ON chunks(document_id);
+-- Which embedder's vectors each matter's search uses (one chromadb collection per embedder).
+CREATE TABLE IF NOT EXISTS matter_embedders (
+    matter_id TEXT PRIMARY KEY REFERENCES matters(id), embedder TEXT NOT NULL
+);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
     text, chunk_id UNINDEXED, matter_id UNINDEXED, tokenize = 'porter unicode61'
 );

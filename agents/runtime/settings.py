@@ -4,10 +4,18 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Literal, get_args
 
 from pydantic import BaseModel, Field, ValidationError
 
-SCHEMA_VERSION = 1
+# 2: adds `embedder`. A file is always saved at the current version, so an older Countersign
+# says "written by a newer Countersign" instead of rejecting the unknown key.
+SCHEMA_VERSION = 2
+
+# The embedders shipped with the app; agents/knowledge/embedder.py holds their files and sizes
+# (this layer cannot import it; a test keeps the two lists equal).
+EmbedderName = Literal["all-MiniLM-L6-v2", "all-mpnet-base-v2"]
+EMBEDDERS: tuple[str, ...] = get_args(EmbedderName)
 
 
 class SettingsError(ValueError):
@@ -29,6 +37,9 @@ class Settings(BaseModel):
     parse_timeout_s: float = Field(default=120.0, gt=0)
     parse_memory_mb: int = Field(default=2048, ge=256)
     ocr: bool = True  # read scanned PDF pages with Tesseract
+    # Changing it re-embeds each matter in the background; searches use the old vectors until
+    # the new ones are complete (agents/knowledge/reembed.py).
+    embedder: EmbedderName = "all-MiniLM-L6-v2"
     log_level: str = "INFO"
     reviewer_name: str = ""
     preparer_name: str = ""
@@ -56,7 +67,8 @@ def load(path: Path) -> Settings:
 def save(settings: Settings, path: Path) -> None:
     # Write-then-rename so a crash mid-write never leaves a half-written settings file.
     tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(settings.model_dump(), indent=2), encoding="utf-8")
+    data = {**settings.model_dump(), "schema_version": SCHEMA_VERSION}
+    tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")
     os.replace(tmp, path)
 
 

@@ -16,9 +16,12 @@ from desktop.tasks import Task, TaskRunner
 from desktop.widgets.task_panel import TaskPanel
 
 if TYPE_CHECKING:  # the desktop talks to agents.services and agents.domain only
-    from agents.services import IngestReport
+    from agents.services import IngestReport, ReembedReport
 
 FILE_FILTER = "Documents (*.pdf *.docx *.xlsx *.xlsm *.csv *.txt *.md);;All files (*)"
+# A re-embed runs in slices of this many seconds, each resuming the last: the one worker runs
+# tasks in order, so a question asked meanwhile waits for one slice, not the whole matter.
+REEMBED_SLICE_S = 30.0
 
 
 class LibraryView(QWidget):
@@ -148,6 +151,25 @@ class LibraryView(QWidget):
         # The matter exists once the job starts (the factory creates it before indexing).
         task.started.connect(lambda: self.matter_created.emit(SAMPLE_MATTER))
         self._follow(task, SAMPLE_MATTER)
+
+    def reembed_pending(self) -> None:
+        """Re-embed, in the background, each matter still searching with another embedder than
+        the setting; searches keep using its old vectors until the new ones are complete."""
+        pending = self._core.pending_reembeds()
+        if not pending or self.panel.busy:
+            return
+        matter, embedder = pending[0], self._core.settings.embedder
+        task = self._runner.submit(f"Re-embedding {matter} with {embedder}",
+                                   lambda cancel: self._core.reembed(matter, cancel, max_seconds=REEMBED_SLICE_S))
+        self.panel.watch(task, "Waiting for the running task to finish…")
+        self._update_buttons()
+        # Connected after the panel's own handler, so the panel is idle when the next slice starts.
+        task.finished.connect(lambda report: self._on_reembed_slice(matter, report))
+
+    def _on_reembed_slice(self, matter: str, report: "ReembedReport") -> None:
+        if report.complete:
+            self.panel.show_outcome(f"{matter}: searches now use {report.embedder}")
+        self.reembed_pending()  # the next slice, or the next matter
 
     def _follow(self, task: Task, matter: str) -> None:
         self.panel.watch(task, "Waiting for the running task to finish…")

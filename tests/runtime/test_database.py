@@ -28,6 +28,18 @@ def test_version_one_database_is_migrated_without_losing_rows(tmp_path):
     assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
 
+def test_version_two_database_gains_the_matter_embedders_table(tmp_path):
+    path = tmp_path / "v2.sqlite3"
+    connect(path).close()
+    old = sqlite3.connect(path)
+    old.executescript("DROP TABLE matter_embedders; INSERT INTO matters VALUES ('m1', 'Old', 'now'); PRAGMA user_version = 2;")
+    old.close()
+    db = connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+    assert db.execute("SELECT count(*) FROM matter_embedders").fetchone()[0] == 0  # read as MiniLM, see MatterIndex
+    assert db.execute("SELECT name FROM matters").fetchone()[0] == "Old"
+
+
 def test_database_from_a_newer_version_is_refused(tmp_path):
     path = tmp_path / "new.sqlite3"
     conn = sqlite3.connect(path)

@@ -32,3 +32,16 @@ def test_corrupt_or_newer_file_is_a_clear_error(tmp_path):
     with pytest.raises(s.SettingsError, match="newer"):
         s.load(path)
 
+
+def test_unknown_embedder_is_refused_with_the_choices(tmp_path):
+    with pytest.raises(s.SettingsError, match="embedder.*'all-MiniLM-L6-v2' or 'all-mpnet-base-v2'"):
+        s.update(tmp_path / "settings.json", "embedder", "bert-base")
+    assert s.update(tmp_path / "settings.json", "embedder", "all-mpnet-base-v2").embedder == "all-mpnet-base-v2"
+    assert s.load(tmp_path / "settings.json").embedder == "all-mpnet-base-v2"
+
+
+def test_an_older_file_is_saved_at_the_current_schema(tmp_path):
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps({"schema_version": 1, "n_threads": 1}))
+    s.update(path, "embedder", "all-mpnet-base-v2")
+    assert json.loads(path.read_text())["schema_version"] == s.SCHEMA_VERSION
