@@ -78,7 +78,7 @@ class Countersign:
         with self._model_lock:
             if self._model is None:
                 choice = registry.resolve(self.settings.model_path, self.paths.models)
-                self._model = registry.load(choice, self.settings.n_ctx, self.settings.n_threads)
+                self._model = registry.load_with(choice, self.settings)
             return self._model
 
     def params(self) -> GenerationParams:

@@ -41,18 +41,19 @@ def run(paths: DataPaths, settings: Settings, load: bool = True) -> DoctorReport
     report = DoctorReport(str(paths.root), free)
     if free < 2 * DEFAULT_MODEL.size // 1_000_000:
         report.problems.append(f"only {free} MB free in {paths.root}; free at least 1 GB for models and indexes")
-    llm = ModelReport("llm", expected_sha256="" if settings.model_path else DEFAULT_MODEL.sha256)
+    llm = ModelReport("llm")
     report.models.append(llm)
     try:
         choice = registry.resolve(settings.model_path, paths.models)
         llm.name, llm.path, llm.size_bytes = choice.id, str(choice.path), choice.path.stat().st_size
+        llm.expected_sha256 = choice.sha256 if choice.bundled else ""
         # doctor re-hashes in full: the cached hash trusts size and mtime, doctor trusts nothing.
         llm.sha256 = sha256_of(choice.path)
         if llm.expected_sha256 and llm.sha256 != llm.expected_sha256:
             report.problems.append(f"{choice.path} has SHA-256 {llm.sha256}, expected {llm.expected_sha256}: delete it and run again to re-assemble")
         elif load:
             started = time.perf_counter()
-            registry.load(choice, min(settings.n_ctx, 2048), settings.n_threads)
+            registry.load_with(choice, settings, n_ctx=min(settings.n_ctx, 2048))
             llm.load_seconds = round(time.perf_counter() - started, 2)
             llm.ok = True
         else:

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from agents.cli import commands
+from agents.cli import models as models_cli
 from agents.cli.output import err
 from agents.domain.review_rules import SIGN_OFF_MEANINGS, SIGN_OFF_ROLES
 
@@ -94,6 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     cmd("verify", "check the audit log's hash chain")
 
+    models_cli.add_parser(cmd("models", "list, add, check and choose model files"), common)
+
     settings = cmd("settings", "show or change settings")
     ssub = settings.add_subparsers(dest="action", required=True)
     ssub.add_parser("show", parents=[common])
@@ -112,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return commands.dispatch(args)
+        return models_cli.dispatch(args) if args.command == "models" else commands.dispatch(args)
     except KeyboardInterrupt:
         err("cancelled")
         return 130

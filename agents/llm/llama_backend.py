@@ -7,7 +7,8 @@ import time
 from pathlib import Path
 from typing import Iterator
 
-from agents.llm.model_files import check_gguf
+from agents.llm.gguf import GGUFInfo, read_gguf
+from agents.llm.llama_loader import install_template, open_llama
 from agents.llm.protocol import ChatMessage, GenerationParams, ModelUnavailable
 from agents.runtime.cancel import CancelToken
 
@@ -17,20 +18,20 @@ log = logging.getLogger("countersign.llm")
 class LlamaModel:
     """One loaded GGUF. Calls are serialised: llama.cpp contexts are not re-entrant."""
 
-    def __init__(self, path: Path, model_id: str, sha256: str, n_ctx: int, n_threads: int) -> None:
-        check_gguf(path)
+    def __init__(self, path: Path, model_id: str, sha256: str, n_ctx: int, n_threads: int, *, n_gpu_layers: int = 0,
+                 n_batch: int = 512, info: GGUFInfo | None = None) -> None:
+        # llama.cpp trusts the header it reads; a damaged one must fail here, as an exception.
+        self.info = info or read_gguf(path)
         self.path, self.model_id, self.sha256, self.n_ctx = path, model_id, sha256, n_ctx
         self._lock = threading.Lock()
         started = time.perf_counter()
         try:
-            from llama_cpp import Llama
-
-            self._llm = Llama(model_path=str(path), n_ctx=n_ctx, n_threads=n_threads, n_threads_batch=n_threads,
-                              n_batch=512, verbose=False)
+            self._llm = open_llama(path, n_ctx, n_threads, n_gpu_layers, n_batch)
         except ImportError as exc:
             raise ModelUnavailable("llama-cpp-python is not installed; run `make`") from exc
         except (ValueError, RuntimeError) as exc:
             raise ModelUnavailable(f"llama.cpp could not load {path.name}: {exc}") from exc
+        self.template = install_template(self._llm, self.info.chat_template, model_id)
         self.load_seconds = time.perf_counter() - started
         log.info("model %s loaded in %.2fs", model_id, self.load_seconds)
 

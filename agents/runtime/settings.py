@@ -6,11 +6,12 @@ import os
 from pathlib import Path
 from typing import Literal, get_args
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, field_validator
 
-# 2: adds `embedder`. A file is always saved at the current version, so an older Countersign
-# says "written by a newer Countersign" instead of rejecting the unknown key.
-SCHEMA_VERSION = 2
+# 2: adds `embedder`; 3: adds `n_gpu_layers`, `n_batch`, `allowed_model_sha256`. A file is
+# always saved at the current version, so an older Countersign says "written by a newer
+# Countersign" instead of rejecting the unknown key.
+SCHEMA_VERSION = 3
 
 # The embedders shipped with the app; agents/knowledge/embedder.py holds their files and sizes
 # (this layer cannot import it; a test keeps the two lists equal).
@@ -28,6 +29,11 @@ class Settings(BaseModel):
     model_path: str = ""
     n_threads: int = Field(default=2, ge=1, le=256)
     n_ctx: int = Field(default=4096, ge=512, le=131072)
+    # Layers llama.cpp offloads to a GPU (-1: all); only a GPU build of llama-cpp-python uses it.
+    n_gpu_layers: int = Field(default=0, ge=-1, le=1000)
+    n_batch: int = Field(default=512, ge=8, le=8192)  # prompt tokens evaluated per step
+    # The firm's allow-list of model SHA-256 hashes; empty allows every model.
+    allowed_model_sha256: list[str] = []
     max_tokens: int = Field(default=320, ge=16, le=8192)
     temperature: float = Field(default=0.0, ge=0.0, le=2.0)
     seed: int = 42
@@ -45,6 +51,19 @@ class Settings(BaseModel):
     preparer_name: str = ""
 
     model_config = {"extra": "forbid"}
+
+    @field_validator("allowed_model_sha256", mode="before")
+    @classmethod
+    def _hashes(cls, value):
+        # `settings set` passes one string: hashes separated by commas or spaces.
+        items = value.replace(",", " ").split() if isinstance(value, str) else value
+        if not isinstance(items, list):
+            raise ValueError("must be a list of SHA-256 hashes")
+        hashes = [str(h).strip().lower() for h in items]
+        bad = next((h for h in hashes if len(h) != 64 or any(c not in "0123456789abcdef" for c in h)), None)
+        if bad is not None:
+            raise ValueError(f"'{bad}' is not a SHA-256 hash (64 hexadecimal characters)")
+        return hashes
 
 
 def load(path: Path) -> Settings:
