@@ -20,6 +20,7 @@ from agents.knowledge.library_store import LibraryStore
 from agents.knowledge.matter_index import MatterIndex, MatterRetriever
 from agents.knowledge.reembed import ReembedReport
 from agents.knowledge.vector_store import VectorStore
+from agents.knowledge.watch import watch as watch_paths
 from agents.llm import registry
 from agents.llm.protocol import GenerationParams
 from agents.review import export
@@ -109,6 +110,11 @@ class Countersign:
         name = self.index.active(m.id)
         events = Ingestor(self.library, self.vectors.using(name), self.index.embedder(name), limits).run(m.id, paths, cancel)
         return reembedding.after_switch(events, m.id, name, self.index, self.library, self.vectors)
+
+    def watch(self, matter: str, paths: list[Path], interval: float = 2.0, cancel: CancelToken = NEVER) -> Iterator[object]:
+        """Ingest `paths` now and again whenever a file under them changes, until cancelled."""
+        self.library.matter(matter)  # an unknown matter fails here, not at the first change
+        return watch_paths(paths, lambda targets, token: self.ingest(matter, targets, token), interval, cancel)
 
     def reconcile_vectors(self) -> tuple[int, int]:
         """Make chromadb match SQLite, the source of truth, for every matter and embedder.

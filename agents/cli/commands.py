@@ -6,8 +6,8 @@ import sys
 from typing import Iterator
 
 from agents.cli import doctor
-from agents.cli.output import emit_json, err, plain
-from agents.domain.events import FileIngested, Finished, Flag, Progress, StepStarted, TokenDelta
+from agents.cli.output import emit_json, emit_json_line, err, plain
+from agents.domain.events import FileIngested, Finished, Flag, Progress, Resynced, StepStarted, TokenDelta
 from agents.domain.library import DocumentStatus
 from agents.llm.protocol import ModelUnavailable
 from agents.runtime import settings as settings_mod
@@ -92,15 +92,49 @@ def _matter(app: Countersign, args) -> int:
 
 
 def _ingest(app: Countersign, args) -> int:
+    if args.watch:
+        return _watch(app, args)
     cancel = CancelToken()
     done = _drive(app.ingest(args.matter, args.paths, cancel), args, cancel, stream=False)
     report = done.result
     if args.json:
         emit_json({"files": report.files, "cancelled": done.cancelled})
     else:
-        counts = {s.value: report.count(s) for s in DocumentStatus if report.count(s)}
-        print("; ".join(f"{k}: {v}" for k, v in counts.items()) or "no files")
+        print(_counts(report))
     return 0
+
+
+def _counts(report) -> str:
+    counts = {s.value: report.count(s) for s in DocumentStatus if report.count(s)}
+    return "; ".join(f"{k}: {v}" for k, v in counts.items()) or "no files"
+
+
+def _watch(app: Countersign, args) -> int:
+    """Sync, then re-sync on every change until Ctrl+C. Stopping is a normal end (code 0): each
+    file is committed alone, so an interrupted sync leaves nothing half-done."""
+    if args.interval <= 0:
+        raise UserError("--interval must be more than 0 seconds")
+    cancel = CancelToken()
+    events = app.watch(args.matter, args.paths, args.interval, cancel)
+    if not args.json:
+        err(f"watching {len(args.paths)} path(s) every {args.interval:g} s; Ctrl+C stops")
+    try:
+        _drive(_announce(events, args.json), args, cancel, stream=False)
+    except KeyboardInterrupt:
+        pass
+    err("stopped watching")
+    return 0
+
+
+def _announce(events: Iterator[object], as_json: bool) -> Iterator[object]:
+    for event in events:
+        if isinstance(event, Resynced):
+            files = event.report.files if event.report else ()
+            if as_json:
+                emit_json_line({"paths": event.paths, "files": files})
+            else:
+                print(f"synced {', '.join(event.paths)}: {_counts(event.report) if event.report else 'no files'}", flush=True)
+        yield event
 
 
 def _reembed(app: Countersign, args) -> int:

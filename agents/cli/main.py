@@ -49,6 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = cmd("ingest", "add files or folders to a matter")
     p.add_argument("matter")
     p.add_argument("paths", nargs="+", type=Path)
+    p.add_argument("--watch", action="store_true",
+                   help="keep running and re-sync whenever a file changes (Ctrl+C stops); --json prints one line per sync")
+    p.add_argument("--interval", type=float, default=2.0, help="seconds between looks for changes with --watch")
 
     p = cmd("reembed", "re-embed matters with the embedder chosen in settings (resumable)")
     p.add_argument("matter", nargs="?", help="one matter (default: every matter still on another embedder)")

@@ -29,5 +29,11 @@ def emit_json(obj: Any) -> None:
     sys.stdout.write(json.dumps(plain(obj), ensure_ascii=False, indent=2) + "\n")
 
 
+def emit_json_line(obj: Any) -> None:
+    """One compact JSON object per line, flushed, for a stream a script reads as it comes."""
+    sys.stdout.write(json.dumps(plain(obj), ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
 def err(message: str) -> None:
     sys.stderr.write(f"countersign: {message}\n")

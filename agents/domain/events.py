@@ -48,6 +48,22 @@ class FileIngested:
 
 
 @dataclass(frozen=True)
+class Watching:
+    """Watch mode looked for changes; `pending` files changed but are still being written."""
+
+    polls: int
+    pending: int = 0
+
+
+@dataclass(frozen=True)
+class Resynced:
+    """Watch mode ingested these paths again; `report` is that ingestion's report."""
+
+    paths: tuple[str, ...]
+    report: Any = None
+
+
+@dataclass(frozen=True)
 class Flag:
     """A problem the verifier found that the reviewer must resolve before sign-off."""
 

@@ -36,6 +36,11 @@ def _cap_memory(memory_mb: int) -> None:
 
 def _worker(conn: Connection, limits: ParseLimits) -> None:
     import logging
+    import signal
+
+    # Ctrl+C in a terminal reaches the whole process group; the app decides what stops and
+    # closes this worker itself, so the worker must not die mid-file printing a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     # pypdf narrates every repair of a damaged file; the file's status carries what matters.
     logging.getLogger("pypdf").setLevel(logging.ERROR)
