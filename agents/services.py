@@ -210,10 +210,14 @@ class Countersign:
     def stale_sources(self, draft: Draft) -> list[str]:
         """Cited documents that changed or left the matter after the draft was written. Derived
         on every read from the citations' content hashes, so it can never go out of date."""
-        current = {d.filename: d for d in self.library.documents(draft.matter_id)}
+        docs = self.library.documents(draft.matter_id)
+        current = {d.filename: d for d in docs}
+        hashes = {d.content_hash for d in docs}
         notes = set()
         for c in (c for s in draft.sections for c in s.citations):
             doc = current.get(c.filename)
+            if doc is None and c.content_hash in hashes:
+                continue  # renamed or moved: the cited text is unchanged
             if doc is None:
                 notes.add(f"{c.filename} was removed from the matter")
             elif doc.content_hash != c.content_hash:

@@ -94,6 +94,10 @@ class Ingestor:
                 results.append(checked)
                 yield checked
                 yield progress(path.name)
+        for moved in self._take_renames(matter_id, jobs):
+            results.append(moved)
+            yield moved
+            yield progress(moved.path)
         for removed in self._remove_deleted(matter_id, paths, files):
             results.append(removed)
             yield removed
@@ -137,6 +141,22 @@ class Ingestor:
             if existing.status not in _RETRY:  # the same bytes fail the same way; say so again
                 return FileIngested(str(path), existing.status, existing.reason, existing.id)
         return _Job(path, resolved, digest, existing)
+
+    def _take_renames(self, matter_id: str, jobs: list[_Job]) -> Iterator[FileIngested]:
+        """A new path with the bytes of an indexed document whose own path is gone is that
+        document moved or renamed: it keeps its id, chunks and vectors (and the drafts citing it
+        stay valid) instead of being indexed again and the original removed."""
+        gone: dict[str, Document] = {}
+        for doc in self._store.documents(matter_id):
+            if doc.status is DocumentStatus.INDEXED and not Path(doc.path).exists():
+                gone.setdefault(doc.content_hash, doc)
+        for job in list(jobs):
+            doc = gone.pop(job.digest, None) if job.existing is None else None
+            if doc is not None:
+                jobs.remove(job)
+                self._store.move_document(doc.id, job.resolved, job.path.name)
+                yield FileIngested(str(job.path), DocumentStatus.UNCHANGED, f"renamed from {doc.filename}", doc.id,
+                                   doc.pages)
 
     def _remove_deleted(self, matter_id: str, paths: list[Path], files: list[Path]) -> Iterator[FileIngested]:
         """Documents that lived under a re-synced folder but are no longer there."""

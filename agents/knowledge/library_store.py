@@ -106,6 +106,9 @@ class LibraryStore:
             finally:
                 self._forget_counts()
 
+    def move_document(self, document_id: str, path: str, filename: str) -> None:
+        self._db.execute("UPDATE documents SET path = ?, filename = ? WHERE id = ?", (path, filename, document_id))
+
     def delete_document(self, document_id: str) -> None:
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")

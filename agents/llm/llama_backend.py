@@ -9,7 +9,7 @@ from typing import Iterator
 
 from agents.llm.gguf import GGUFInfo, read_gguf
 from agents.llm.llama_loader import install_template, open_llama
-from agents.llm.protocol import ChatMessage, GenerationParams, ModelUnavailable
+from agents.llm.protocol import ChatMessage, GenerationParams, ModelUnavailable, Usage
 from agents.runtime.cancel import CancelToken
 
 log = logging.getLogger("countersign.llm")
@@ -33,24 +33,35 @@ class LlamaModel:
             raise ModelUnavailable(f"llama.cpp could not load {path.name}: {exc}") from exc
         self.template = install_template(self._llm, self.info.chat_template, model_id)
         self.load_seconds = time.perf_counter() - started
+        self.last_usage = Usage(0, 0)
         log.info("model %s loaded in %.2fs", model_id, self.load_seconds)
 
     def count_tokens(self, text: str) -> int:
         return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
 
     def stream_chat(self, messages: list[ChatMessage], params: GenerationParams, cancel: CancelToken) -> Iterator[str]:
+        # llama-cpp-python keeps the evaluated tokens of the previous call and re-evaluates only
+        # what differs, so consecutive prompts that share their opening (a draft's sections)
+        # pay for that prefix once (benchmarks/llm.py measures it).
+        response_format = None
+        if params.json_schema is not None:
+            response_format = {"type": "json_object", "schema": params.json_schema}
         with self._lock:
             stream = self._llm.create_chat_completion(
                 messages=[{"role": m.role, "content": m.content} for m in messages],
                 stream=True, max_tokens=params.max_tokens, temperature=params.temperature,
-                seed=params.seed, stop=list(params.stop) or None,
+                seed=params.seed, stop=list(params.stop) or None, response_format=response_format,
             )
+            pieces = 0
             try:
                 for chunk in stream:
                     if cancel.cancelled:
                         break
                     piece = chunk["choices"][0]["delta"].get("content")
                     if piece:
+                        pieces += 1
                         yield piece
             finally:
                 stream.close()  # frees the context for the next call even when the caller stops early
+                # The context holds the prompt and every token generated so far.
+                self.last_usage = Usage(max(self._llm.n_tokens - pieces, 0), pieces)

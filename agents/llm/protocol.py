@@ -19,6 +19,14 @@ class GenerationParams:
     temperature: float = 0.0
     seed: int = 42
     stop: tuple[str, ...] = ()
+    # A JSON schema the output must match, enforced while decoding (llama.cpp grammars).
+    json_schema: dict | None = None
+
+
+@dataclass(frozen=True)
+class Usage:
+    prompt_tokens: int
+    completion_tokens: int
 
 
 class ModelUnavailable(RuntimeError):
@@ -29,6 +37,7 @@ class ChatModel(Protocol):
     model_id: str
     sha256: str
     n_ctx: int
+    last_usage: Usage  # of the most recent stream_chat, complete or cancelled
 
     def stream_chat(self, messages: list[ChatMessage], params: GenerationParams, cancel: CancelToken) -> Iterator[str]:
         """Yield text pieces as they are generated; stop promptly once `cancel` is set."""

@@ -259,3 +259,30 @@ def test_unchanged_failed_file_keeps_its_status_without_reparsing(app, files):
     again = [e for e in app.ingest("Birch Foods", [files / "locked.pdf"]) if isinstance(e, FileIngested)]
     assert again[0].status is DocumentStatus.ENCRYPTED
     assert len([d for d in app.documents("Birch Foods") if d.filename == "locked.pdf"]) == 1
+
+
+def test_a_renamed_file_keeps_its_index_and_its_drafts_stay_valid(app, files, tmp_path):
+    folder = tmp_path / "renames"
+    folder.mkdir()
+    (folder / "minutes.txt").write_text("Board minutes: the committee approved the walnut audit plan.")
+    app.create_matter("Renames")
+    first = [e for e in app.ingest("Renames", [folder]) if isinstance(e, FileIngested)]
+    doc_id = first[0].document_id
+    chunk_ids = {c.id for c in app.library.document_chunks(doc_id)}
+    (folder / "minutes.txt").rename(folder / "board_minutes_2024.txt")
+    second = [e for e in app.ingest("Renames", [folder]) if isinstance(e, FileIngested)]
+    assert [(e.status, e.reason, e.document_id) for e in second] == [
+        (DocumentStatus.UNCHANGED, "renamed from minutes.txt", doc_id)]
+    (doc,) = app.documents("Renames")
+    assert doc.filename == "board_minutes_2024.txt" and doc.path == str((folder / "board_minutes_2024.txt").resolve())
+    assert {c.id for c in app.library.document_chunks(doc_id)} == chunk_ids  # nothing re-embedded
+    assert app.search("Renames", "walnut audit plan")[0].filename == "board_minutes_2024.txt"
+    draft = app.drafts("Birch Foods")[0]  # written by an earlier test, cites services_agreement.pdf
+    renamed = files / "services_agreement_signed.pdf"
+    (files / "services_agreement.pdf").rename(renamed)
+    try:
+        list(app.ingest("Birch Foods", [files]))
+        assert app.stale_sources(app.get_draft(draft.id)) == []
+    finally:
+        renamed.rename(files / "services_agreement.pdf")
+        list(app.ingest("Birch Foods", [files]))

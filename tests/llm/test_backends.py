@@ -1,0 +1,110 @@
+"""Both model backends with the real default GGUF: in process, and behind a real llama.cpp
+server (llama-cpp-python's) on loopback. Streaming, cancel mid-generation, usage counts and
+schema-constrained JSON."""
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+from pydantic import BaseModel
+
+from agents.llm import registry
+from agents.llm.http_backend import HttpModel
+from agents.llm.protocol import ChatMessage, GenerationParams, ModelUnavailable
+from agents.llm.structured import extract
+from agents.runtime.cancel import CancelToken
+
+pytestmark = pytest.mark.integration
+
+COUNT = [ChatMessage("user", "Count from 1 to 200, separated by commas.")]
+
+
+class Party(BaseModel):
+    name: str
+    role: str
+    years: int
+
+
+EXTRACT = [ChatMessage("system", "Extract the party as JSON with keys name, role, years."),
+           ChatMessage("user", "Alder Analytics Ltd acts as the Provider for a term of 3 years.")]
+
+
+@pytest.fixture(scope="module")
+def local(shared_models_dir):
+    model = registry.load(registry.resolve("", shared_models_dir), n_ctx=1024, n_threads=2)
+    yield model
+
+
+@pytest.fixture(scope="module")
+def server(shared_models_dir, local):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "llama_cpp.server", "--model", str(local.path), "--host", "127.0.0.1",
+                             "--port", str(port), "--n_ctx", "1024", "--n_threads", "1"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while True:  # startup is bounded by the deadline, never by a sleep the test asserts on
+        try:
+            model = HttpModel(url, n_ctx=1024)
+            break
+        except ModelUnavailable:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail("llama_cpp.server did not start")
+            time.sleep(0.5)
+    yield model
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+@pytest.fixture(params=["local", "server"])
+def model(request):
+    return request.getfixturevalue(request.param)
+
+
+def test_streams_tokens_and_reports_usage(model):
+    pieces = list(model.stream_chat(COUNT, GenerationParams(max_tokens=12), CancelToken()))
+    assert len(pieces) == 12 and "1" in "".join(pieces)
+    assert model.last_usage.completion_tokens == 12
+
+
+def test_cancel_stops_the_stream_within_one_token(model):
+    cancel, got = CancelToken(), []
+    for piece in model.stream_chat(COUNT, GenerationParams(max_tokens=200), cancel):
+        got.append(piece)
+        if len(got) == 5:
+            cancel.cancel()
+    assert len(got) == 5
+    # The backend is usable straight after a cancel.
+    assert list(model.stream_chat(COUNT, GenerationParams(max_tokens=3), CancelToken()))
+
+
+def test_fixed_seed_reproduces_the_output(model):
+    params = GenerationParams(max_tokens=16, temperature=0.8, seed=7)
+    first = "".join(model.stream_chat(COUNT, params, CancelToken()))
+    assert "".join(model.stream_chat(COUNT, params, CancelToken())) == first
+
+
+def test_schema_constrained_output_validates(model):
+    party = extract(model, EXTRACT, Party, GenerationParams(max_tokens=80))
+    assert party.years == 3 and "Alder" in party.name
+
+
+def test_counts_tokens_with_the_models_own_tokenizer(local, server):
+    text = "The Provider's liability is capped at GBP 9,400."
+    assert server.count_tokens(text) == local.count_tokens(text)
+
+
+def test_an_unreachable_server_is_a_clear_error():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(ModelUnavailable, match="not reachable"):
+        HttpModel(f"http://127.0.0.1:{port}")
+    with pytest.raises(ModelUnavailable, match="not an http"):
+        HttpModel("ftp://models.example")
