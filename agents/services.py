@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from pathlib import Path
 from typing import Iterator
@@ -22,6 +23,7 @@ from agents.knowledge.reembed import ReembedReport
 from agents.knowledge.vector_store import VectorStore
 from agents.knowledge.watch import watch as watch_paths
 from agents.llm import registry
+from agents.llm.http_backend import HttpModel
 from agents.llm.protocol import GenerationParams
 from agents.review import export
 from agents.review.service import ReviewService
@@ -77,6 +79,9 @@ class Countersign:
     # -- model -----------------------------------------------------------------------------
     def model(self):
         with self._model_lock:
+            if self._model is None and self.settings.model_server_url:
+                self._model = HttpModel(self.settings.model_server_url, self.settings.model_server_model,
+                                        os.environ.get("COUNTERSIGN_MODEL_SERVER_KEY", ""), self.settings.n_ctx)
             if self._model is None:
                 choice = registry.resolve(self.settings.model_path, self.paths.models)
                 self._model = registry.load_with(choice, self.settings)

@@ -30,6 +30,7 @@ class HttpModel:
         if url.scheme not in ("http", "https") or not url.hostname:
             raise ModelUnavailable(f"model server address '{base_url}' is not an http(s) URL")
         self._url, self._timeout = url, timeout_s
+        self.url = base_url
         self._headers = {"Content-Type": "application/json"}
         if api_key:
             self._headers["Authorization"] = f"Bearer {api_key}"

@@ -10,8 +10,8 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 
 # 2: adds `embedder`; 3: adds `n_gpu_layers`, `n_batch`, `allowed_model_sha256`. A file is
 # always saved at the current version, so an older Countersign says "written by a newer
-# Countersign" instead of rejecting the unknown key.
-SCHEMA_VERSION = 3
+# Countersign" instead of rejecting the unknown key. 4: adds `model_server_url`, `model_server_model`.
+SCHEMA_VERSION = 4
 
 # The embedders shipped with the app; agents/knowledge/embedder.py holds their files and sizes
 # (this layer cannot import it; a test keeps the two lists equal).
@@ -27,6 +27,11 @@ class Settings(BaseModel):
     schema_version: int = SCHEMA_VERSION
     # A firm-supplied GGUF; empty means the bundled default model (hash-checked).
     model_path: str = ""
+    # A firm's OpenAI-compatible inference server (llama.cpp server, vLLM); when set it is used
+    # instead of a local GGUF. Its API key, if any, comes from $COUNTERSIGN_MODEL_SERVER_KEY so
+    # that no secret sits in this file.
+    model_server_url: str = Field(default="", pattern=r"^(https?://\S+)?$")
+    model_server_model: str = ""  # empty: the first model the server lists
     n_threads: int = Field(default=2, ge=1, le=256)
     n_ctx: int = Field(default=4096, ge=512, le=131072)
     # Layers llama.cpp offloads to a GPU (-1: all); only a GPU build of llama-cpp-python uses it.

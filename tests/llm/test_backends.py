@@ -108,3 +108,30 @@ def test_an_unreachable_server_is_a_clear_error():
         HttpModel(f"http://127.0.0.1:{port}")
     with pytest.raises(ModelUnavailable, match="not an http"):
         HttpModel("ftp://models.example")
+
+
+def test_a_firm_server_in_settings_answers_the_matters_questions(server, tmp_path):
+    from agents.domain.events import Finished
+    from agents.runtime import settings as settings_mod
+    from agents.services import Countersign
+
+    data = tmp_path / "data"
+    data.mkdir()
+    settings_mod.save(settings_mod.Settings(model_server_url=server.url, max_tokens=60), data / "settings.json")
+    (tmp_path / "memo.txt").write_text("The audit fee for the Birch Foods engagement is GBP 9,400.")
+    app = Countersign.open(str(data))
+    try:
+        app.create_matter("Birch")
+        list(app.ingest("Birch", [tmp_path / "memo.txt"]))
+        assert isinstance(app.model(), HttpModel)
+        answer = [e.result for e in app.ask("Birch", "What is the audit fee?") if isinstance(e, Finished)][0]
+        assert answer.text and answer.citations and answer.citations[0].filename == "memo.txt"
+    finally:
+        app.close()
+
+
+def test_a_server_address_that_is_not_a_url_is_a_settings_error(tmp_path):
+    from agents.runtime import settings as settings_mod
+
+    with pytest.raises(settings_mod.SettingsError, match="model_server_url"):
+        settings_mod.update(tmp_path / "settings.json", "model_server_url", "models.firm.local:8080")
