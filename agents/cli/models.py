@@ -1,15 +1,16 @@
-"""`countersign models list|add|check|use`: the model registry from the command line.
+"""`countersign models list|add|check|use|bench`: the model registry from the command line.
 
 These commands open neither the database nor the vector store: a firm's IT person can vet a
 model file on a machine where no matter has ever been opened."""
 from __future__ import annotations
 
 import argparse
+import time
 from pathlib import Path
 
 from agents.cli.commands import UserError
 from agents.cli.output import emit_json, err, plain
-from agents.llm import model_check, registry
+from agents.llm import bench, model_check, registry
 from agents.llm.gguf import read_gguf
 from agents.llm.model_files import DEFAULT_MODEL, cached_sha256, parts_installed
 from agents.llm.protocol import ModelUnavailable
@@ -28,6 +29,9 @@ def add_parser(models: argparse.ArgumentParser, common: argparse.ArgumentParser)
     p.add_argument("model", nargs="?", help="a name from `models list` or a path (default: the model in use)")
     p = sub.add_parser("use", parents=[common], help="load this model from now on")
     p.add_argument("model", help="a name from `models list`")
+    p = sub.add_parser("bench", parents=[common], help="prompt and generation speed of a model on this machine")
+    p.add_argument("model", nargs="?", help="a name from `models list` or a path (default: the model in use)")
+    p.add_argument("--runs", type=int, default=3)
 
 
 def dispatch(args) -> int:
@@ -123,4 +127,23 @@ def _use(args, paths, settings, user) -> int:
     return 0
 
 
-HANDLERS = {"list": _list, "add": _add, "check": _check, "use": _use}
+def _bench(args, paths, settings, user) -> int:
+    ref = args.model if args.model is not None else settings.model_path
+    added = user.find(ref) if ref else None
+    choice = registry.resolve(added.path if added else ref, paths.models)
+    if not args.json:
+        print(f"loading {choice.id} ...")
+    started = time.perf_counter()
+    model = registry.load_with(choice, settings)
+    figures = {**bench.measure(model, max(args.runs, 1)), "load_s": round(time.perf_counter() - started, 2),
+               "threads": settings.n_threads, "n_ctx": settings.n_ctx}
+    if args.json:
+        emit_json(figures)
+    else:
+        print(f"{figures['model']}: prompt {figures['prompt_tokens_per_s']} tokens/s, generation "
+              f"{figures['gen_tokens_per_s']} tokens/s, first token {figures['first_token_ms']} ms "
+              f"({figures['threads']} threads, load {figures['load_s']} s)")
+    return 0
+
+
+HANDLERS = {"list": _list, "add": _add, "check": _check, "use": _use, "bench": _bench}

@@ -105,3 +105,10 @@ def test_the_optional_model_says_how_to_install_it(cli):
     assert code == 1 and "pip install countersign-desktop[coder15]" in err
     code, report, _ = cli("models", "check", CODER_15B.id, "--json")
     assert code == 1 and "pip install countersign-desktop[coder15]" in report["problems"][0]
+
+
+def test_bench_measures_the_model_in_use_through_the_product_backend(cli):
+    code, out, _ = cli("models", "bench", "--runs", "1", "--json")
+    assert code == 0
+    assert out["model"] == DEFAULT_MODEL.id and out["runs"] == 1
+    assert out["prompt_tokens_per_s"] > 0 and out["gen_tokens_per_s"] > 0 and out["first_token_ms"] > 0
