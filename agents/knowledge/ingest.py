@@ -146,6 +146,8 @@ class Ingestor:
         """A new path with the bytes of an indexed document whose own path is gone is that
         document moved or renamed: it keeps its id, chunks and vectors (and the drafts citing it
         stay valid) instead of being indexed again and the original removed."""
+        if all(job.existing is not None for job in jobs):
+            return  # no new path in this sync, so nothing can have been renamed
         gone: dict[str, Document] = {}
         for doc in self._store.documents(matter_id):
             if doc.status is DocumentStatus.INDEXED and not Path(doc.path).exists():

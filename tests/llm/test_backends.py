@@ -9,12 +9,12 @@ import sys
 import time
 
 import pytest
-from pydantic import BaseModel
+from pydantic import BaseModel, field_validator
 
 from agents.llm import registry
 from agents.llm.http_backend import HttpModel
 from agents.llm.protocol import ChatMessage, GenerationParams, ModelUnavailable
-from agents.llm.structured import extract
+from agents.llm.structured import StructuredOutputError, extract
 from agents.runtime.cancel import CancelToken
 
 pytestmark = pytest.mark.integration
@@ -135,3 +135,16 @@ def test_a_server_address_that_is_not_a_url_is_a_settings_error(tmp_path):
 
     with pytest.raises(settings_mod.SettingsError, match="model_server_url"):
         settings_mod.update(tmp_path / "settings.json", "model_server_url", "models.firm.local:8080")
+
+
+class StrictParty(Party):
+    @field_validator("name")
+    @classmethod
+    def _never(cls, value: str) -> str:
+        raise ValueError("no name is accepted")  # a rule no grammar can carry
+
+
+def test_invalid_output_is_retried_once_then_reported_with_every_attempt(local):
+    with pytest.raises(StructuredOutputError, match="StrictParty after 2 attempts: name") as info:
+        extract(local, EXTRACT, StrictParty, GenerationParams(max_tokens=80))
+    assert len(info.value.attempts) == 2 and all('"name"' in a for a in info.value.attempts)
