@@ -7,11 +7,27 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 
 from agents.workproducts.chart import bar_chart
-from agents.workproducts.computed import Chart, ComputeError, ComputeInputs, Computed, Table
-from agents.workproducts.table_input import (Grid, format_amount, format_pct, header_rows, match_columns,
-                                             norm, places_for, printed, read_grids)
+from agents.workproducts.computed import (
+    Chart,
+    Computed,
+    ComputeError,
+    ComputeInputs,
+    Table,
+)
+from agents.workproducts.table_input import (
+    Grid,
+    format_amount,
+    format_pct,
+    header_rows,
+    match_columns,
+    norm,
+    places_for,
+    printed,
+    read_grids,
+)
 
 LINE = ["line", "line item", "account", "description", "item", "account name", "name", "category"]
 TYPE = ["type", "line type", "kind", "class", "classification", "nature"]
@@ -21,9 +37,9 @@ _REVENUE = {"revenue", "revenues", "income", "sales", "turnover", "other income"
 _EXPENSE = {"expense", "expenses", "cost", "costs", "cogs", "opex", "cost of sales", "expenditure", "exp",
             "overhead", "overheads"}
 _SUBTOTAL = re.compile(r"^(total|subtotal|sub-total|net (profit|income|loss|result)|gross (profit|margin)|"
-                       r"operating (profit|income|loss|result)|ebitda?|profit (before|after|for))\b", re.I)
+                       r"operating (profit|income|loss|result)|ebitda?|profit (before|after|for))\b", re.IGNORECASE)
 _TOTAL_PERIOD = {"total", "fy", "full year", "year", "ytd", "annual", "year to date", "fy total", "total year"}
-_BA = re.compile(r"\b(budget(ed)?|bud|plan|actuals?|act)\b", re.I)
+_BA = re.compile(r"\b(budget(ed)?|bud|plan|actuals?|act)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -151,8 +167,11 @@ def _read(grid: Grid, h: int, cols: dict[str, int], pairs: dict[str, dict[str, i
     if total_like and total_like != {e.period for e in entries}:
         entries = [e for e in entries if e.period not in total_like]
         notes.append(f"Periods {', '.join(sorted(total_like))} are taken as totals and not added again.")
-    data = BudgetData(grid, h, last, entries, list(dict.fromkeys(e.period for e in entries)),
-                      list(dict.fromkeys(e.line for e in entries)), notes)
+    periods = list(dict.fromkeys(e.period for e in entries))
+    lines = list(dict.fromkeys(e.line for e in entries))
+    # Line by line, periods in file order, whichever layout the file uses.
+    entries.sort(key=lambda e: (lines.index(e.line), periods.index(e.period)))
+    data = BudgetData(grid, h, last, entries, periods, lines, notes)
     if excluded:
         notes.append("Total and subtotal rows left out (they are recomputed): " + ", ".join(excluded) + ".")
     if guessed:
@@ -213,7 +232,7 @@ def variances(inputs: ComputeInputs) -> Computed:
         raise ComputeError(f"explain_by {by!r} must be 'period' (each line in each period) or 'line' (whole year)")
     entries = data.entries
     places = places_for([v for e in entries for v in (e.budget, e.actual)])
-    fmt = lambda v: format_amount(v, places)  # noqa: E731
+    fmt = partial(format_amount, places=places)
     figures: list[Decimal] = []
     everything = "all periods" if len(data.periods) > 1 else data.periods[0]
 

@@ -342,7 +342,7 @@ def variances(inputs: ComputeInputs) -> Computed:
     warnings: tuple[str, ...] = ()
     if defaulted:
         text = f"No materiality was given, so the default of {fmt(materiality)} was used. " + text
-        warnings = (f"materiality was not given; the default of {fmt(materiality)} was used — confirm it "
-                    "against the engagement's materiality",)
+        warnings = ((f"materiality was not given; the default of {fmt(materiality)} was used — confirm it "
+                     "against the engagement's materiality"),)
     return Computed(text, (all_table, flag_table), items=tuple(items), figures=_unique(figures),
                     warnings=warnings)

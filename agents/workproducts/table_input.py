@@ -54,13 +54,15 @@ class Grid:
         return f"{self._sheet_ref()}!A{row + 1}:{column_letter(width)}{row + 1}"
 
     def cells_ref(self, row: int, cols: Collection[int]) -> str:
-        """`Budget!C5:D5` for adjacent cells of one row, `Budget!C5,E5` otherwise."""
-        cols = sorted(cols)
-        r = row + 1
-        if cols == list(range(cols[0], cols[-1] + 1)):
-            span = self.cell_ref(row, cols[0]) + (f":{column_letter(cols[-1] + 1)}{r}" if len(cols) > 1 else "")
-            return f"{self._sheet_ref()}!{span}"
-        return f"{self._sheet_ref()}!" + ",".join(self.cell_ref(row, c) for c in cols)
+        """`Budget!C5:D5` for adjacent cells of one row; runs joined by commas (`Budget!A5,C5:D5`)."""
+        runs: list[list[int]] = []
+        for c in sorted(set(cols)):
+            if runs and c == runs[-1][-1] + 1:
+                runs[-1].append(c)
+            else:
+                runs.append([c])
+        parts = [self.cell_ref(row, r[0]) + (f":{self.cell_ref(row, r[-1])}" if len(r) > 1 else "") for r in runs]
+        return f"{self._sheet_ref()}!" + ",".join(parts)
 
     def width(self, row: int) -> int:
         return max((i + 1 for i, v in enumerate(self.rows[row]) if cell_text(v)), default=1)

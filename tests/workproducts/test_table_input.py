@@ -98,6 +98,7 @@ def test_row_references(tmp_path):
     assert grid.row_ref(1, grid.width(0)) == "'My TB'!A2:D2"
     assert grid.cells_ref(1, [2, 1]) == "'My TB'!B2:C2"
     assert grid.cells_ref(1, [0, 2]) == "'My TB'!A2,C2"
+    assert grid.cells_ref(1, [0, 2, 3]) == "'My TB'!A2,C2:D2"
 
 
 @pytest.mark.parametrize("encoding, delimiter", [("utf-8-sig", ","), ("cp1252", ";"), ("utf-8", "\t")])
