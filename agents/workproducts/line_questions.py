@@ -8,8 +8,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
+from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, create_model
 
 from agents.llm.protocol import ChatMessage, ChatModel, GenerationParams
 from agents.llm.structured import StructuredOutputError, extract
@@ -32,21 +33,24 @@ class Candidate:
     rank: tuple[int, bool]  # (index of the matching label pattern, a run-in heading was cut off)
 
 
-class LineChoice(BaseModel):
-    line: int
+def options(shown: list[Candidate]) -> list[str]:
+    """How each line is named to the model: a letter and its label. Numbers would be confused with
+    the figures (a 0.5B model answered line 2017 of 4), so the choice is an enum of these names."""
+    return [f"{chr(ord('A') + i)}) {c.label}" for i, c in enumerate(shown)]
 
 
-class LineReading(BaseModel):
-    line: int
-    current: str
-    prior: str
+def _schema(shown: list[Candidate], read: bool) -> type[BaseModel]:
+    choice = Literal[tuple(options(shown))]  # type: ignore[valid-type]
+    if read:
+        return create_model("LineReading", line=(choice, ...), current=(str, ...), prior=(str, ...))
+    return create_model("LineChoice", line=(choice, ...))
 
 
 def _listing(shown: list[Candidate]) -> str:
     page = shown[0].page
     unit = f" (in {page.unit})" if page.unit else ""
-    lines = [f"{n}. {c.label}: {' | '.join(f.printed.replace(' ', '') for f in c.row.figures)}"
-             for n, c in enumerate(shown, 1)]
+    lines = [f"{name}: {' | '.join(f.printed.replace(' ', '') for f in c.row.figures)}"
+             for name, c in zip(options(shown), shown)]
     return (f"Lines from the {_KIND.get(page.kind, page.kind)}{unit}.\nColumns: {' | '.join(page.periods)}\n"
             + "\n".join(lines))
 
@@ -62,14 +66,12 @@ def pick_line(spec: ItemSpec, found: list[Candidate], model: ChatModel, params: 
     gives no valid line number (that is still a row code matched, not a guess)."""
     shown = sorted(found, key=lambda c: c.page.rows.index(c.row))[:MAX_LINES]
     first = min(found, key=lambda c: c.rank)
-    question = f"{_listing(shown)}\n\nWhich line is the company's {spec.name.lower()}? Reply {{\"line\": <number>}}."
+    question = f"{_listing(shown)}\n\nWhich line is the company's {spec.name.lower()}? Reply {{\"line\": \"<line>\"}}."
     try:
-        n = _ask(model, question, LineChoice, params, cancel).line
+        chosen = _ask(model, question, _schema(shown, read=False), params, cancel).line
     except StructuredOutputError as exc:
         return first, [f"{spec.name}: the model gave no valid answer ({exc}); used the line '{first.label}'"]
-    if not 1 <= n <= len(shown):
-        return first, [f"{spec.name}: the model chose line {n} of {len(shown)}; used the line '{first.label}'"]
-    return shown[n - 1], []
+    return shown[options(shown).index(chosen)], []
 
 
 def _amount(text: str) -> Decimal | None:
@@ -105,15 +107,13 @@ def read_values(spec: ItemSpec, shown: list[Candidate], columns: list[int], mode
     periods = [shown[0].page.periods[i] for i in columns]
     prior = periods[1] if len(periods) > 1 else periods[0]
     question = (f"{_listing(shown)}\n\nWhich line is the company's {spec.name.lower()}? Give its {periods[0]} and "
-                f"{prior} amounts exactly as printed. Reply {{\"line\": <number>, \"current\": \"<{periods[0]} "
+                f"{prior} amounts exactly as printed. Reply {{\"line\": \"<line>\", \"current\": \"<{periods[0]} "
                 f"amount>\", \"prior\": \"<{prior} amount>\"}}.")
     try:
-        answer = _ask(model, question, LineReading, params, cancel)
+        answer = _ask(model, question, _schema(shown, read=True), params, cancel)
     except StructuredOutputError as exc:
         return [], [f"{spec.name}: not found; the model gave no valid answer ({exc})"]
-    if not 1 <= answer.line <= len(shown):
-        return [], [f"{spec.name}: not found; the model chose line {answer.line} of {len(shown)}"]
-    chosen = shown[answer.line - 1]
+    chosen = shown[options(shown).index(answer.line)]
     kept, warnings = [], []
     for column, said in zip(columns, (answer.current, answer.prior)):
         why = check_figure(said, chosen, column)

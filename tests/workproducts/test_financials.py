@@ -91,10 +91,10 @@ def test_to_computed_lists_items_with_citations_and_figures(filing):
 
 def test_a_figure_the_model_invents_is_dropped_and_reported(filing):
     app, doc = filing
-    # Line 1 of the revenue candidates is "Net sales"; 9,876 is printed nowhere in the filing.
-    model = FakeModel({"line": 1, "current": "9,876", "prior": "11,000"})
+    # Line A of the revenue candidates is "Net sales"; 9,876 is printed nowhere in the filing.
+    model = FakeModel({"line": "A) Net sales", "current": "9,876", "prior": "11,000"})
     items = extract_line_items(app.library, doc, model, PARAMS, keys=["revenue"], mode="model")
-    assert "Net sales: 12,500 | 11,000" in model.questions[0]
+    assert "A) Net sales: 12,500 | 11,000" in model.questions[0]
     assert items.get("revenue", "2024") is None
     kept = items.get("revenue", "2023")
     assert (kept.printed, kept.page, kept.method) == ("11,000", INCOME_PAGE, "model")
@@ -104,7 +104,7 @@ def test_a_figure_the_model_invents_is_dropped_and_reported(filing):
 
 def test_a_figure_from_the_wrong_column_or_line_is_dropped(filing):
     app, doc = filing
-    swapped = FakeModel({"line": 1, "current": "11,000", "prior": "7,500"})
+    swapped = FakeModel({"line": "A) Net sales", "current": "11,000", "prior": "7,500"})
     items = extract_line_items(app.library, doc, swapped, PARAMS, keys=["revenue"], mode="model")
     assert items.items == () and items.missing == ("revenue",)
     assert "11,000 is the 2023 figure of 'Net sales', not the 2024 one" in items.warnings[0]
@@ -116,9 +116,9 @@ def test_auto_mode_asks_the_model_only_between_equally_good_lines():
     quiet = FakeModel()
     one = extract_line_items(Pages([page, BALANCE]), _doc(), quiet, PARAMS, keys=["revenue"], mode="auto")
     assert quiet.questions == [] and one.get("revenue").method == "code"
-    picker = FakeModel({"line": 2})
+    picker = FakeModel({"line": "B) Net income"})
     two = extract_line_items(Pages([page, BALANCE]), _doc(), picker, PARAMS, keys=["net_income"], mode="auto")
-    assert "1. Net income: 1,000 | 560\n2. Net income: 990 | 555" in picker.questions[0]
+    assert "A) Net income: 1,000 | 560\nB) Net income: 990 | 555" in picker.questions[0]
     assert two.get("net_income").printed == "990" and two.get("net_income").method == "model"
 
 
