@@ -38,7 +38,7 @@ from agents.runtime import settings as settings_mod
 from agents.services import Countersign
 from agents.workproducts.playbooks import bundled_playbook
 from agents.workproducts.verifier import quote_on
-from benchmarks.contractnli_review import run_nli
+from benchmarks.contractnli_review import nli_summary, run_nli
 from benchmarks.legal_harness import ask, cited_passages, context, ingest_one, run_step
 from benchmarks.legal_scoring import (
     cuad_topic,
@@ -104,7 +104,7 @@ def run_cuad(app: Countersign, folder: Path, limit: int | None, no_ask: bool, lo
                   file=sys.stderr, flush=True)
             if (not row["found"] or not row["on_label_page"] or row.get("correct") is False) and len(misses) < EXAMPLES:
                 misses.append({k: (v[:300] if isinstance(v, str) else v) for k, v in row.items()})
-    return {"contracts": len(contracts), "labelled_clauses": len(rows), **_cuad_summary(rows, no_ask),
+    return {"contracts": len(contracts), "labelled_clauses": len(rows), **cuad_summary(rows, no_ask),
             "timings_s": {k: round(v, 1) for k, v in timing.items()}, "misses": misses}
 
 
@@ -120,7 +120,7 @@ def _located(app: Countersign, doc, cell: str, out: StepOutput, label: dict, pag
             "quote_verbatim": quote_on(quote, page_text), "quote": quote, "answer": answer}
 
 
-def _cuad_summary(rows: list[dict], no_ask: bool) -> dict:
+def cuad_summary(rows: list[dict], no_ask: bool) -> dict:
     ok = [r for r in rows if "error" not in r]
     paged = [r for r in ok if r["label_pages"]]
     found = [r for r in ok if r["found"]]
@@ -147,6 +147,20 @@ def _cuad_summary(rows: list[dict], no_ask: bool) -> dict:
     return out
 
 
+def from_rows(data: Path) -> dict:
+    """The figures of the rows logged so far (rows-cuad.jsonl, rows-nli.jsonl), as a full run
+    would report them, with how many rows there were."""
+    out: dict = {"from_rows": str(data)}
+    for name, file, summary in (("cuad", "rows-cuad.jsonl", lambda r: cuad_summary(r, not any("ask" in x for x in r))),
+                                ("contractnli", "rows-nli.jsonl", lambda r: nli_summary(r, not all("ask" in x for x in r)))):
+        path = data / file
+        if path.is_file():
+            rows = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+            docs = {r.get("contract") or r.get("document") for r in rows}
+            out[name] = {"rows": len(rows), "documents": len(docs), **summary(rows)}
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cuad", default=str(SHARED / "cuad-dev"))
@@ -158,7 +172,12 @@ def main() -> None:
     ap.add_argument("--no-ask", action="store_true", help="skip the retrieve-and-ask baselines")
     ap.add_argument("--ask-tokens", type=int, default=96,
                     help="answer length of the ask baseline (the extractors set their own, 24 and 48)")
+    ap.add_argument("--from-rows", metavar="DIR",
+                    help="only summarise the rows a run (perhaps cut short) logged in its data directory")
     args = ap.parse_args()
+    if args.from_rows:
+        print(json.dumps(from_rows(Path(args.from_rows)), indent=1, default=str))
+        return
 
     data = Path(args.data or tempfile.mkdtemp(prefix="cs-legal-"))
     data.mkdir(parents=True, exist_ok=True)

@@ -92,11 +92,11 @@ def run_nli(app: Countersign, folder: Path, limit: int | None, no_ask: bool, log
             if row["position"] != row["gold"] and len(misses) < EXAMPLES:
                 misses.append(row)
     return {"documents": min(limit or len(raw["documents"]), len(raw["documents"])), "items": len(rows),
-            "chunk_offsets_verified": f"{same}/{chunk_count}", **_summary(rows, no_ask),
+            "chunk_offsets_verified": f"{same}/{chunk_count}", **nli_summary(rows, no_ask),
             "timings_s": {k: round(v, 1) for k, v in timing.items()}, "misses": misses}
 
 
-def _summary(rows: list[dict], no_ask: bool) -> dict:
+def nli_summary(rows: list[dict], no_ask: bool) -> dict:
     product = [(r["gold"], r["position"]) for r in rows]
     label, majority = majority_accuracy([r["gold"] for r in rows])
     with_spans = [r for r in rows if r["spans"]]

@@ -69,3 +69,29 @@ def test_accuracy_confusion_and_majority():
     assert accuracy([]) is None
     assert confusion(pairs) == {"meets": {"meets": 1, "missing": 1}, "missing": {"missing": 1}, "deviates": {"meets": 1}}
     assert majority_accuracy(["meets", "meets", "missing"]) == ("meets", 0.6667)
+
+
+def test_a_cut_short_run_is_summarised_from_its_logged_rows(tmp_path):
+    import json
+
+    from benchmarks.contract_review import from_rows
+
+    law = {"contract": "a.pdf", "category": "Governing Law", "label_pages": [3], "label_answer": "Texas",
+           "found": True, "page": 3, "on_label_page": True, "holds_excerpt": True, "quote_verbatim": True,
+           "answer": "Texas", "correct": True,
+           "ask": {"answer": "Delaware", "cited_pages": [1], "on_label_page": False, "holds_excerpt": False,
+                   "correct": False}}
+    assign = {**law, "category": "Anti-Assignment", "label_pages": [2], "found": False, "on_label_page": False,
+              "holds_excerpt": False, "quote_verbatim": None, "answer": "",
+              "ask": {"answer": "", "cited_pages": [2], "on_label_page": True, "holds_excerpt": True}}
+    del assign["correct"]
+    (tmp_path / "rows-cuad.jsonl").write_text("\n".join(json.dumps(r) for r in (law, assign)))
+    nli = {"document": "n.pdf", "topic": "survival", "gold": "meets", "position": "deviates", "spans": 2,
+           "spans_hit": 1, "ask": {"position": "meets", "spans_hit": 0}}
+    (tmp_path / "rows-nli.jsonl").write_text(json.dumps(nli))
+    out = from_rows(tmp_path)
+    assert out["cuad"]["rows"] == 2 and out["cuad"]["documents"] == 1
+    assert out["cuad"]["product"]["page_recall"] == 0.5 and out["cuad"]["ask"]["page_recall"] == 0.5
+    assert out["cuad"]["product"]["governing_law_accuracy"] == 1.0 and out["cuad"]["ask"]["governing_law_accuracy"] == 0.0
+    assert out["contractnli"]["product"]["accuracy"] == 0.0 and out["contractnli"]["ask"]["accuracy"] == 1.0
+    assert out["contractnli"]["product"]["evidence_span_recall"] == 0.5
