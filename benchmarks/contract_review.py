@@ -18,7 +18,9 @@ One matter per document, so ask searches only that document. Prints one JSON obj
 
 Usage:
   COUNTERSIGN_MODELS_DIR=/tmp/cs-models .venv/bin/python benchmarks/contract_review.py \
-      [--cuad DIR] [--contractnli DIR] [--limit N] [--data DIR] [--skip cuad|nli] [--ask-tokens 96]
+      [--cuad DIR] [--contractnli DIR] [--limit N] [--nli-limit N] [--data DIR] [--skip cuad|nli]
+      [--no-ask] [--ask-tokens 96] [--threads 1]
+  .venv/bin/python benchmarks/contract_review.py --from-rows DATA_DIR   # figures of a run cut short
 """
 from __future__ import annotations
 
@@ -172,6 +174,8 @@ def main() -> None:
     ap.add_argument("--no-ask", action="store_true", help="skip the retrieve-and-ask baselines")
     ap.add_argument("--ask-tokens", type=int, default=96,
                     help="answer length of the ask baseline (the extractors set their own, 24 and 48)")
+    ap.add_argument("--threads", type=int, help="model and embedder threads (default: the settings'); 1 when "
+                    "other jobs share the cores, since oversubscribed llama.cpp threads spin")
     ap.add_argument("--from-rows", metavar="DIR",
                     help="only summarise the rows a run (perhaps cut short) logged in its data directory")
     args = ap.parse_args()
@@ -183,7 +187,10 @@ def main() -> None:
     data.mkdir(parents=True, exist_ok=True)
     settings_path = data / "settings.json"  # a 63-page exhibit outlasts the default parse limit on 2 cores
     settings_mod.save(settings_mod.load(settings_path).model_copy(
-        update={"parse_timeout_s": 900.0, "max_tokens": args.ask_tokens}), settings_path)
+        update={"parse_timeout_s": 900.0, "max_tokens": args.ask_tokens,
+                **({"n_threads": args.threads} if args.threads else {})}), settings_path)
+    for stale in ("rows-cuad.jsonl", "rows-nli.jsonl"):  # rows of this run only
+        (data / stale).unlink(missing_ok=True)
     app = Countersign.open(str(data))
     started = time.perf_counter()
     result: dict = {"model": app.model().model_id, "embedder": app.settings.embedder, "data": str(data),
