@@ -20,6 +20,7 @@ __all__ = ["DEFAULT_EMBEDDER", "EMBEDDERS", "Embedder", "EmbedderSpec", "Embedde
 log = logging.getLogger("countersign.embedder")
 
 DEFAULT_EMBEDDER = "all-MiniLM-L6-v2"
+_BATCH = 32
 
 
 def package_model_path(_models_dir: Path | None = None) -> Path:
@@ -113,16 +114,36 @@ class Embedder:
         tokenizer = self._load().tokenizer
         return len(tokenizer(text, add_special_tokens=True, truncation=False, verbose=False)["input_ids"])
 
-    def embed(self, texts: list[str]) -> list[list[float]]:
+    def embed(self, texts: list[str], contended: Callable[[], bool] | None = None) -> list[list[float]]:
+        """Vectors for `texts`, in order. `contended()` is asked before each batch: while it says
+        another process (the parser) is using a core, the batch runs on one thread."""
         if not texts:
             return []
         model = self._load()
         import torch
 
-        # A single query is too small to split across threads, and on a busy machine the second
-        # thread waits for a core: one query took 23 ms on one thread and 390 ms on two.
-        threads = 1 if len(texts) == 1 else self._n_threads
+        # Longest first, once for the whole call, so batches pad little (what encode() would do
+        # itself) even though the thread count may change between them.
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        out: list[list[float] | None] = [None] * len(texts)
+        for start in range(0, len(order), _BATCH):
+            batch = order[start:start + _BATCH]
+            self._set_threads(torch, self._threads_for(len(batch), contended))
+            vectors = model.encode([texts[i] for i in batch], batch_size=_BATCH, normalize_embeddings=True,
+                                   show_progress_bar=False)
+            for i, v in zip(batch, vectors):
+                out[i] = v.tolist()
+        return out
+
+    def _threads_for(self, size: int, contended: Callable[[], bool] | None) -> int:
+        # Two threads on two cores beside a busy parser means three runnable threads: torch's
+        # threads wait for each other at every operator, so one thread gets more done. A single
+        # query is too small to split at all (23 ms on one thread, 390 ms on two, busy machine).
+        if size == 1 or (contended is not None and contended()):
+            return 1
+        return self._n_threads
+
+    @staticmethod
+    def _set_threads(torch, threads: int) -> None:
         if torch.get_num_threads() != threads:
             torch.set_num_threads(threads)
-        vectors = model.encode(texts, batch_size=32, normalize_embeddings=True, show_progress_bar=False)
-        return [v.tolist() for v in vectors]

@@ -7,7 +7,7 @@ import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from agents.domain.events import FileIngested, Finished, Progress
 from agents.domain.library import Chunk, Document, DocumentStatus
@@ -115,7 +115,7 @@ class Ingestor:
                     parsed, failure = None, exc
                 if k + 1 < len(jobs):
                     worker.submit(jobs[k + 1].path)  # parse the next file while this one embeds
-                outcome = self._index(matter_id, job, parsed, failure)
+                outcome = self._index(matter_id, job, parsed, failure, lambda: worker.busy)
                 log.info("ingest %s -> %s", outcome.document_id or "-", outcome.status.value)
                 results.append(outcome)
                 yield outcome
@@ -173,7 +173,8 @@ class Ingestor:
                 self._vectors.delete_document(matter_id, doc.id)
                 yield FileIngested(doc.path, DocumentStatus.REMOVED, "no longer in the folder", doc.id)
 
-    def _index(self, matter_id: str, job: _Job, parsed: ParsedDocument | None, failure: ParseFailure | None) -> FileIngested:
+    def _index(self, matter_id: str, job: _Job, parsed: ParsedDocument | None, failure: ParseFailure | None,
+               parsing: Callable[[], bool]) -> FileIngested:
         doc_id = new_id("doc")
         size = job.path.stat().st_size if job.path.exists() else 0
         if failure is not None:
@@ -187,7 +188,7 @@ class Ingestor:
         chunks = [Chunk(f"{doc_id}:{n}", doc_id, matter_id, s.page, s.start, s.end, s.text, s.tokens,
                         table_locator(s.text) if table else (f"p. {s.page} (OCR)" if s.page in ocr_pages else ""))
                   for n, s in enumerate(spans)]
-        vectors = self._embedder.embed([c.text for c in chunks])
+        vectors = self._embedder.embed([c.text for c in chunks], contended=parsing)
         doc = Document(doc_id, matter_id, job.path.name, job.resolved, parsed.kind, job.digest, DocumentStatus.INDEXED,
                        "", len(parsed.pages), size, utc_now())
         self._vectors.add([c.id for c in chunks], vectors, matter_id, doc_id, [c.page for c in chunks])

@@ -95,6 +95,11 @@ class ParseWorker:
         self._conn.send(str(path))
         self._pending, self._sent_at = path, time.monotonic()
 
+    @property
+    def busy(self) -> bool:
+        """A file is in flight and its answer has not arrived: the worker is using a core."""
+        return self._pending is not None and self._conn is not None and not self._conn.poll(0)
+
     def result(self) -> ParsedDocument:
         """The parsed document, or ParseFailure with the file's status and reason."""
         self._pending = None
