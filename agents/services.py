@@ -12,7 +12,8 @@ from agents.domain.events import Finished
 from agents.domain.library import Document, DocumentStatus, Matter, Passage
 from agents.domain.review_rules import DraftStatus, ReviewAction
 from agents.engine.ask import Answer, ask
-from agents.engine.contract_review import review_contract
+from agents.engine import inputs as draft_inputs
+from agents.engine.runner import run_template
 from agents.knowledge import reembed as reembedding
 from agents.knowledge.embedder import Embedder
 from agents.knowledge.ingest import IngestReport, Ingestor, sha256_file
@@ -33,16 +34,15 @@ from agents.runtime.cancel import NEVER, CancelToken, Cancelled
 from agents.runtime.clock import new_id, utc_now
 from agents.runtime.paths import DataPaths, resolve_data_dir
 from agents.runtime.resources import sample_files
-from agents.workproducts.playbooks import bundled_playbook
+from agents.workproducts import templates as templates_mod
+from agents.workproducts.templates import Template, load_template
 
 # What the desktop needs from the core comes from here, so one import-linter rule can hold it.
-__all__ = ["Answer", "Cancelled", "CancelToken", "Countersign", "IngestReport", "ReembedReport", "SAMPLE_MATTER",
-           "WORK_PRODUCTS"]
+__all__ = ["Answer", "Cancelled", "CancelToken", "Countersign", "IngestReport", "ReembedReport", "SAMPLE_MATTER"]
 
 log = logging.getLogger("countersign.services")
 
 SAMPLE_MATTER = "Sample matter — Northwind supply agreement"
-WORK_PRODUCTS = {"contract-review": "Contract review memo"}
 
 
 class Countersign:
@@ -176,34 +176,58 @@ class Countersign:
                 return d
         raise LookupError(f"no document '{ref}' in this matter; ingest it first with `countersign ingest`")
 
-    def draft(self, matter: str, work_product: str, document: str, preparer: str = "",
-              cancel: CancelToken = NEVER) -> Iterator[object]:
-        if work_product not in WORK_PRODUCTS:
-            raise ValueError(f"unknown work product '{work_product}'; available: {', '.join(WORK_PRODUCTS)}")
-        try:
-            doc = self.find_document(matter, document)
-        except LookupError:
-            if not Path(document).is_file():
-                raise
-            # A path not yet in the matter is ingested first, so one command drafts from a file.
-            for event in self.ingest(matter, [Path(document)], cancel):
-                if not isinstance(event, Finished):
-                    yield event
-            doc = self.find_document(matter, document)
+    def templates(self) -> dict[str, Template]:
+        """Work products available here: the bundled ones and the firm's (data dir `templates/`)."""
+        return {tid: load_template(path) for tid, path in templates_mod.available(self.paths.root / "templates").items()}
+
+    def draft(self, matter: str, work_product: str, document: str | None = None, preparer: str = "",
+              cancel: CancelToken = NEVER, inputs: dict[str, str] | None = None) -> Iterator[object]:
+        """Run a work-product template. `document` fills the template's first document or table
+        input (a path not yet in the matter is ingested first); `inputs` gives the others."""
+        found = self.templates()
+        if work_product not in found:
+            raise ValueError(f"unknown work product '{work_product}'; available: {', '.join(sorted(found))}")
+        template = found[work_product]
+        given = dict(inputs or {})
+        if document:
+            first = next((i.name for i in template.inputs if i.type in ("document", "table")), None)
+            if first is None:
+                raise ValueError(f"{work_product} takes no document; use --input")
+            given.setdefault(first, document)
+        m = self.library.matter(matter)
+        for ref in [v for k, v in given.items() if _is_file_input(template, k)]:
+            yield from self._ingest_if_new(matter, ref, cancel)
+        resolved = draft_inputs.resolve(template, given, self.documents(matter), lambda ref: self.find_document(matter, ref))
         model = self.model()
-        sections = ()
-        for event in review_contract(doc, bundled_playbook(), self.library, self.retriever, model, self.params(), cancel):
+        result = None
+        for event in run_template(template, m.id, resolved, self.library, self.retriever, model, self.params(), cancel):
             if isinstance(event, Finished):
-                sections = event.result
                 if event.cancelled:
                     yield Finished(None, cancelled=True)
                     return
+                result = event.result
                 continue
             yield event
-        draft = Draft(new_id("draft"), doc.matter_id, work_product, f"{WORK_PRODUCTS[work_product]} — {doc.filename}",
+        subject = ", ".join(f"{d.filename}" for docs in resolved.documents.values() for d in docs[:3])
+        subject = subject or ", ".join(d.filename for d in resolved.tables.values())
+        provenance = {"template": {"id": template.id, "version": template.version}, "inputs": resolved.summary(),
+                      "model": {"id": model.model_id, "sha256": model.sha256},
+                      "settings": self.settings.model_dump(mode="json"), "evidence": list(result.snapshot)}
+        draft = Draft(new_id("draft"), m.id, work_product, f"{template.title} — {subject}" if subject else template.title,
                       DraftStatus.DRAFT, 1, utc_now(), preparer or self.settings.preparer_name or "agent",
-                      model.model_id, model.sha256, self.settings.seed, sections)
+                      model.model_id, model.sha256, self.settings.seed, result.sections, provenance=provenance)
         yield Finished(self.review.create(draft))
+
+    def _ingest_if_new(self, matter: str, ref: str, cancel: CancelToken) -> Iterator[object]:
+        try:
+            self.find_document(matter, ref)
+        except LookupError:
+            if not Path(ref).is_file():
+                raise
+            # A path not yet in the matter is ingested first, so one command drafts from a file.
+            for event in self.ingest(matter, [Path(ref)], cancel):
+                if not isinstance(event, Finished):
+                    yield event
 
     # -- review and export -----------------------------------------------------------------
     def drafts(self, matter: str | None = None) -> list[Draft]:
@@ -266,3 +290,7 @@ class Countersign:
     def verify_audit(self) -> int | None:
         return self.review.audit.verify()
 
+
+
+def _is_file_input(template: Template, name: str) -> bool:
+    return any(i.name == name and i.type in ("document", "table") for i in template.inputs)

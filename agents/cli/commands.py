@@ -9,6 +9,8 @@ from agents.cli import doctor
 from agents.cli.output import emit_json, emit_json_line, err, plain
 from agents.domain.events import FileIngested, Finished, Flag, Progress, Resynced, StepStarted, TokenDelta
 from agents.domain.library import DocumentStatus
+from agents.engine.inputs import parse_pairs
+from agents.review import export
 from agents.llm.protocol import ModelUnavailable
 from agents.runtime import settings as settings_mod
 from agents.runtime.cancel import CancelToken
@@ -191,7 +193,9 @@ def _ask(app: Countersign, args) -> int:
 
 def _draft(app: Countersign, args) -> int:
     cancel = CancelToken()
-    done = _drive(app.draft(args.matter, args.work_product, args.document, args.preparer, cancel), args, cancel, stream=True)
+    inputs = parse_pairs(args.input)
+    done = _drive(app.draft(args.matter, args.work_product, args.document, args.preparer, cancel, inputs), args, cancel,
+                  stream=True)
     if done.cancelled or done.result is None:
         err("draft cancelled; nothing was saved")
         return 130
@@ -222,9 +226,9 @@ def _review(app: Countersign, args) -> int:
             print(f"STALE: {note}")
         print()
         for s in d.sections:
-            print(f"== {s.heading} ==\n{s.body}")
+            print(f"== {s.heading} ==\n" + "\n".join(export.section_markdown(s)).rstrip())
             for f in s.flags:
-                print(f"  ! {f}")
+                print(f"  ! {f.severity}: {f}")
             print()
         return 0
     if args.action == "signoff":

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from agents.cli import commands
 from agents.cli import models as models_cli
+from agents.cli import templates_cli
 from agents.cli.output import err
 from agents.domain.review_rules import SIGN_OFF_MEANINGS, SIGN_OFF_ROLES
 
@@ -69,8 +70,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = cmd("draft", "run an agent that drafts a work product")
     p.add_argument("matter")
-    p.add_argument("work_product", choices=["contract-review"])
-    p.add_argument("--document", required=True, help="file name or path of the document to review")
+    p.add_argument("work_product", help="a template id, see `countersign templates list`")
+    p.add_argument("--document", help="file name or path for the template's first document or table input")
+    p.add_argument("--input", action="append", default=[], metavar="NAME=VALUE",
+                   help="a template input, e.g. --input materiality=50000 (repeatable)")
     p.add_argument("--preparer", default="", help="name recorded as the preparer")
 
     review = cmd("review", "list, approve and sign off drafts")
@@ -92,6 +95,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("draft")
     p.add_argument("--format", choices=["docx", "md"], default="docx")
     p.add_argument("--out", type=Path)
+
+    p = cmd("templates", "list work-product templates or check one")
+    tsub = p.add_subparsers(dest="action", required=True)
+    tsub.add_parser("list", parents=[common])
+    tsub.add_parser("check", parents=[common]).add_argument("file", type=Path)
 
     p = cmd("doctor", "check models, data directory and disk")
     p.add_argument("--no-load", action="store_true", help="skip loading the models")
@@ -118,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
+        if args.command == "templates":
+            return templates_cli.dispatch(args)
         return models_cli.dispatch(args) if args.command == "models" else commands.dispatch(args)
     except KeyboardInterrupt:
         err("cancelled")

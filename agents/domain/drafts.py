@@ -30,12 +30,45 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class DraftFlag:
+    """Something the reviewer must look at: what, how serious, and where in the section body."""
+
+    message: str
+    severity: str = "warning"  # "error": wrong or unsupported; "warning": check it; "info": FYI
+    kind: str = ""  # e.g. "unsupported_number", "quote_not_on_page", "not_found"
+    start: int = -1  # character span in the section body, -1 when it concerns the whole section
+    end: int = -1
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True)
+class SectionTable:
+    """A table computed by code (variances, ratios, a clause matrix); cells as printed."""
+
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    source: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class SectionChart:
+    title: str
+    png_base64: str
+
+
+@dataclass(frozen=True)
 class Section:
     key: str
     heading: str
     body: str
     citations: tuple[Citation, ...] = ()
-    flags: tuple[str, ...] = ()
+    flags: tuple[DraftFlag, ...] = ()
+    tables: tuple[SectionTable, ...] = ()
+    charts: tuple[SectionChart, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -63,6 +96,9 @@ class Draft:
     seed: int
     sections: tuple[Section, ...]
     signoffs: tuple[SignOff, ...] = field(default_factory=tuple)
+    # How the draft was made: template id and version, settings, inputs, and the evidence
+    # snapshot (chunk ids, document hashes, the text shown to the model at each step).
+    provenance: dict = field(default_factory=dict, compare=False)
 
     @property
     def content_sha256(self) -> str:
@@ -75,17 +111,17 @@ class Draft:
 
 def content_hash(title: str, sections: tuple[Section, ...]) -> str:
     """SHA-256 over a canonical JSON of exactly what a reviewer reads and signs."""
-    payload = {
-        "title": title,
-        "sections": [
-            {
-                "key": s.key,
-                "heading": s.heading,
-                "body": s.body,
-                "citations": [asdict(c) for c in s.citations],
-            }
-            for s in sections
-        ],
-    }
+    payload = {"title": title, "sections": [_signed_part(s) for s in sections]}
     blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _signed_part(s: Section) -> dict:
+    part = {"key": s.key, "heading": s.heading, "body": s.body, "citations": [asdict(c) for c in s.citations]}
+    # Only when present, so the hash of a draft without tables is what it was before they existed
+    # and earlier signatures still verify.
+    if s.tables:
+        part["tables"] = [asdict(t) for t in s.tables]
+    if s.charts:
+        part["charts"] = [asdict(c) for c in s.charts]
+    return part

@@ -5,7 +5,7 @@ import json
 import sqlite3
 from dataclasses import asdict
 
-from agents.domain.drafts import Citation, Draft, Section, SignOff
+from agents.domain.drafts import Citation, Draft, DraftFlag, Section, SectionChart, SectionTable, SignOff
 from agents.domain.review_rules import DraftStatus
 from agents.runtime.database import Database
 
@@ -22,7 +22,12 @@ def _sections(blob: str) -> tuple[Section, ...]:
     out = []
     for s in json.loads(blob):
         cites = tuple(Citation(**c) for c in s.pop("citations"))
-        out.append(Section(citations=cites, flags=tuple(s.pop("flags")), **s))
+        # Drafts written before flags had a severity stored plain messages.
+        flags = tuple(DraftFlag(f) if isinstance(f, str) else DraftFlag(**f) for f in s.pop("flags"))
+        tables = tuple(SectionTable(t["title"], tuple(t["columns"]), tuple(tuple(r) for r in t["rows"]), t["source"],
+                                    t["note"]) for t in s.pop("tables", ()))
+        charts = tuple(SectionChart(**c) for c in s.pop("charts", ()))
+        out.append(Section(citations=cites, flags=flags, tables=tables, charts=charts, **s))
     return tuple(out)
 
 
@@ -32,9 +37,11 @@ class DraftsStore:
 
     def insert(self, d: Draft) -> None:
         self._db.execute(
-            "INSERT INTO drafts VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO drafts (id, matter_id, work_product, title, status, version, created_at, preparer, model_id, "
+            "model_sha256, seed, sections_json, provenance_json) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (d.id, d.matter_id, d.work_product, d.title, d.status.value, d.version, d.created_at, d.preparer,
-             d.model_id, d.model_sha256, d.seed, _sections_json(d.sections)),
+             d.model_id, d.model_sha256, d.seed, _sections_json(d.sections),
+             json.dumps(d.provenance, ensure_ascii=False, sort_keys=True)),
         )
 
     def set_status(self, draft_id: str, status: DraftStatus) -> None:
@@ -66,4 +73,4 @@ class DraftsStore:
         )
         return Draft(r["id"], r["matter_id"], r["work_product"], r["title"], DraftStatus(r["status"]), r["version"],
                      r["created_at"], r["preparer"], r["model_id"], r["model_sha256"], r["seed"],
-                     _sections(r["sections_json"]), signoffs)
+                     _sections(r["sections_json"]), signoffs, json.loads(r["provenance_json"]))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from agents.domain.drafts import Draft
+from agents.domain.drafts import Draft, Section, SectionTable
 
 DRAFT_MARK = "DRAFT — NOT REVIEWED"
 
@@ -31,11 +31,29 @@ def _sources(draft: Draft) -> list[str]:
     return [f"{name}, p. {page} (SHA-256 {digest[:16]}…)" for (name, page), digest in sorted(seen.items())]
 
 
+def table_markdown(t: SectionTable) -> str:
+    def row(cells) -> str:
+        return "| " + " | ".join(str(c).replace("|", "/") for c in cells) + " |"
+    lines = [f"**{t.title}**", "", row(t.columns), "|" + "|".join("---" for _ in t.columns) + "|"]
+    lines += [row(r) for r in t.rows]
+    lines += [""] + [x for x in (f"Source: {t.source}" if t.source else "", t.note) if x]
+    return "\n".join(lines).rstrip()
+
+
+def section_markdown(s: Section) -> list[str]:
+    """A section's body, then its computed tables, then a line per chart."""
+    out = [s.body, ""] if s.body else []
+    for t in s.tables:
+        out += [table_markdown(t), ""]
+    out += [f"[Chart: {c.title}]" for c in s.charts] + ([""] if s.charts else [])
+    return out
+
+
 def to_markdown(draft: Draft, audit_head: str) -> str:
     out = [] if _signed(draft) else [f"**{DRAFT_MARK}**", ""]
     out += [f"# {draft.title}", ""]
     for s in draft.sections:
-        out += [f"## {s.heading}", "", s.body, ""]
+        out += [f"## {s.heading}", ""] + section_markdown(s)
         out += [f"> Verifier flag: {f}" for f in s.flags] + ([""] if s.flags else [])
     src = _sources(draft)
     if src:
@@ -56,8 +74,12 @@ def to_docx(draft: Draft, audit_head: str, path: Path) -> None:
     doc.add_heading(draft.title, level=0)
     for s in draft.sections:
         doc.add_heading(s.heading, level=1)
-        for para in s.body.split("\n\n"):
+        for para in s.body.split("\n\n") if s.body else []:
             doc.add_paragraph(para)
+        for t in s.tables:
+            _docx_table(doc, t)
+        for c in s.charts:
+            _docx_chart(doc, c)
         for f in s.flags:
             doc.add_paragraph(f"Verifier flag: {f}").italic = True
     src = _sources(draft)
@@ -70,3 +92,29 @@ def to_docx(draft: Draft, audit_head: str, path: Path) -> None:
         for line in _signoff_lines(draft, audit_head):
             doc.add_paragraph(line)
     doc.save(str(path))
+
+
+def _docx_table(doc, t: SectionTable) -> None:
+    doc.add_paragraph().add_run(t.title).bold = True
+    table = doc.add_table(rows=1, cols=len(t.columns))
+    table.style = "Table Grid"
+    for cell, name in zip(table.rows[0].cells, t.columns):
+        cell.text = name
+        for run in cell.paragraphs[0].runs:
+            run.bold = True
+    for r in t.rows:
+        for cell, value in zip(table.add_row().cells, r):
+            cell.text = str(value)
+    for line in (f"Source: {t.source}" if t.source else "", t.note):
+        if line:
+            doc.add_paragraph(line).italic = True
+
+
+def _docx_chart(doc, chart) -> None:
+    import base64
+    import io
+
+    from docx.shared import Inches
+
+    doc.add_paragraph().add_run(chart.title).bold = True
+    doc.add_picture(io.BytesIO(base64.b64decode(chart.png_base64)), width=Inches(6))

@@ -5,7 +5,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Steps from each older schema version to the next; a fresh database gets _SCHEMA directly.
 _MIGRATIONS = {
@@ -14,7 +14,15 @@ _MIGRATIONS = {
     # embedder before this version), see agents/knowledge/matter_index.py.
     3: ["CREATE TABLE IF NOT EXISTS matter_embedders (matter_id TEXT PRIMARY KEY REFERENCES matters(id), "
         "embedder TEXT NOT NULL)"],
+    4: [lambda conn: _add_column(conn, "drafts", "provenance_json", "TEXT NOT NULL DEFAULT '{}'")],
 }
+
+
+def _add_column(conn: sqlite3.Connection, table: str, column: str, decl: str) -> None:
+    # A table the old schema lacked is created whole by _SCHEMA after the migrations run.
+    columns = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
+    if columns and column not in columns:
+        conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS matters (
@@ -50,7 +58,7 @@ CREATE TABLE IF NOT EXISTS drafts (
     work_product TEXT NOT NULL, title TEXT NOT NULL, status TEXT NOT NULL,
     version INTEGER NOT NULL, created_at TEXT NOT NULL, preparer TEXT NOT NULL,
     model_id TEXT NOT NULL, model_sha256 TEXT NOT NULL, seed INTEGER NOT NULL,
-    sections_json TEXT NOT NULL
+    sections_json TEXT NOT NULL, provenance_json TEXT NOT NULL DEFAULT '{}'
 );
 CREATE TABLE IF NOT EXISTS signoffs (
     id INTEGER PRIMARY KEY AUTOINCREMENT, draft_id TEXT NOT NULL REFERENCES drafts(id),
@@ -123,7 +131,7 @@ def connect(path: Path) -> Database:
             conn.execute("BEGIN IMMEDIATE")  # each step commits whole or not at all
             try:
                 for sql in _MIGRATIONS[step]:
-                    conn.execute(sql)
+                    sql(conn) if callable(sql) else conn.execute(sql)
                 conn.execute(f"PRAGMA user_version={step}")
                 conn.execute("COMMIT")
             except BaseException:

@@ -19,6 +19,12 @@ class Topic(BaseModel):
     query: str
     keywords: list[str] = Field(min_length=1)
     standard: str
+    fallback: str = ""  # the wording proposed when the clause deviates or is missing
+    question: str = ""  # what the due-diligence table answers about this clause in each contract
+    maps_to: str = ""  # an external label (e.g. a ContractNLI hypothesis) for benchmarks
+    # The firm's standard is the opposite of the labelled statement (e.g. "must be marked"
+    # vs "need not be marked"), so the label's entailment means the standard is not met.
+    negated: bool = False
 
 
 class Playbook(BaseModel):
@@ -40,5 +46,16 @@ def load_playbook(path: Path) -> Playbook:
         raise PlaybookError(f"{path}: {'.'.join(map(str, err['loc']))}: {err['msg']}") from exc
 
 
-def bundled_playbook(name: str = "contract_review") -> Playbook:
+def bundled_playbook(name: str = "commercial") -> Playbook:
     return load_playbook(resource("playbooks", f"{name}.toml"))
+
+
+def find_playbook(ref: str) -> Playbook:
+    """A bundled playbook by id (commercial, nda) or a firm's own TOML file by path."""
+    path = Path(ref).expanduser()
+    if path.suffix == ".toml" and path.is_file():
+        return load_playbook(path)
+    try:
+        return bundled_playbook(ref)
+    except FileNotFoundError:
+        raise PlaybookError(f"no playbook '{ref}'; give a bundled one (commercial, nda) or a .toml file") from None

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QTextCursor
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
-                               QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget,
+                               QListWidgetItem, QPushButton, QVBoxLayout, QWidget)
 
 from agents.domain.drafts import Draft
 from agents.domain.events import Flag
 from agents.domain.library import DocumentStatus
-from agents.services import WORK_PRODUCTS, Countersign
+from agents.services import Countersign
 from desktop.tasks import Task, TaskRunner
 from desktop.widgets.layout import column, reading_pane, side_by_side
 from desktop.widgets.task_panel import TaskPanel
@@ -29,10 +29,14 @@ class DraftsView(QWidget):
         self._core, self._runner = core, runner
         self._matter: str | None = None
         self._task: Task | None = None
+        self._templates = core.templates()
+        self._fields: dict[str, QLineEdit | QComboBox] = {}
 
         self.work_product = QComboBox()
-        for key, title in WORK_PRODUCTS.items():
-            self.work_product.addItem(title, key)
+        for key, template in sorted(self._templates.items(), key=lambda kv: (kv[1].domain, kv[1].title)):
+            self.work_product.addItem(f"{template.title} ({template.domain})", key)
+            self.work_product.setItemData(self.work_product.count() - 1, template.description, Qt.ItemDataRole.ToolTipRole)
+        self.work_product.setCurrentIndex(max(0, self.work_product.findData("contract-review")))
         self.document = QComboBox()
         self.document.setMinimumContentsLength(40)
         self.work_product.setMinimumContentsLength(40)
@@ -53,6 +57,8 @@ class DraftsView(QWidget):
         form = QFormLayout()
         form.addRow("Work product", self.work_product)
         form.addRow("Document", self.document)
+        self._form = form
+        self.work_product.currentIndexChanged.connect(self._build_inputs)
         top = QHBoxLayout()
         top.addLayout(form)
         top.addWidget(self.run_button, 0, Qt.AlignmentFlag.AlignBottom)
@@ -65,7 +71,37 @@ class DraftsView(QWidget):
         layout.addWidget(self.hint)
         layout.addWidget(split, 1)
         layout.addWidget(self.panel)
+        self._build_inputs()
         self._update_buttons()
+
+    def _build_inputs(self) -> None:
+        """One field per input the template takes besides its first document: thresholds and
+        text as line edits prefilled with their defaults, a playbook as a choice."""
+        while self._form.rowCount() > 2:
+            self._form.removeRow(2)
+        self._fields.clear()
+        template = self._templates.get(self.work_product.currentData())
+        if template is None:
+            return
+        first = next((i.name for i in template.inputs if i.type in ("document", "table")), None)
+        for spec in template.inputs:
+            if spec.name == first or spec.type in ("document", "documents", "table"):
+                continue
+            if spec.type == "playbook":
+                field = QComboBox()
+                field.setEditable(True)  # a firm playbook is given by its file path
+                field.addItems(["commercial", "nda"])
+                field.setCurrentText(str(spec.default or "commercial"))
+            else:
+                field = QLineEdit("" if spec.default is None else str(spec.default))
+                field.setPlaceholderText(spec.help or spec.label)
+            field.setToolTip(spec.help or spec.label)
+            self._fields[spec.name] = field
+            self._form.addRow(spec.label, field)
+
+    def inputs(self) -> dict[str, str]:
+        return {name: (f.currentText() if isinstance(f, QComboBox) else f.text()).strip()
+                for name, f in self._fields.items()}
 
     def set_matter(self, matter: str | None) -> None:
         self._matter = matter
@@ -106,7 +142,9 @@ class DraftsView(QWidget):
         self.steps.clear()
         self.output.clear()
         name = f"Drafting {self.work_product.currentText().lower()}"
-        self._task = self._runner.submit(name, lambda cancel: self._core.draft(matter, product, filename, cancel=cancel))
+        given = self.inputs()
+        self._task = self._runner.submit(
+            name, lambda cancel: self._core.draft(matter, product, filename, cancel=cancel, inputs=given))
         self.panel.watch(self._task, "Waiting for the running task (the draft is queued)…")
         self._task.step.connect(self._on_step)
         self._task.flag.connect(self._on_flag)

@@ -5,10 +5,14 @@ through QTextCursor.insertText, and formatting comes only from the char/block fo
 """
 from __future__ import annotations
 
-from PySide6.QtGui import QColor, QFont, QTextBlockFormat, QTextCharFormat, QTextCursor
+import base64
+
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import (QColor, QFont, QImage, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextDocument,
+                           QTextImageFormat, QTextLength, QTextTableFormat)
 from PySide6.QtWidgets import QTextEdit, QWidget
 
-from agents.domain.drafts import Draft, Section
+from agents.domain.drafts import Draft, Section, SectionChart, SectionTable
 
 
 def _char(size_delta: float = 0, bold: bool = False, colour: str | None = None,
@@ -69,13 +73,48 @@ class DraftDocument(QTextEdit):
         for paragraph in s.body.split("\n"):
             cursor.insertBlock(_block(2), BODY)
             cursor.insertText(paragraph, BODY)
+        for t in s.tables:
+            self._table(cursor, t)
+        for chart in s.charts:
+            self._chart(cursor, chart)
         for c in s.citations:
             cursor.insertBlock(_block(4, 0, indent=1), CITATION)
             quote = f" — “{c.quote}”" if c.quote else ""
             cursor.insertText(f"[{c.number}] {c.location}{quote}", CITATION)
         for f in s.flags:
             cursor.insertBlock(_block(4, 0, indent=1), FLAG)
-            cursor.insertText(f"⚑ Verifier flag: {f}", FLAG)
+            cursor.insertText(f"⚑ {getattr(f, 'severity', 'warning')}: {f}", FLAG)
         if not s.flags and s.citations:
             cursor.insertBlock(_block(4, 0, indent=1), CLEAN)
             cursor.insertText("✓ No verifier flags", CLEAN)
+
+    def _table(self, cursor: QTextCursor, t: SectionTable) -> None:
+        cursor.insertBlock(_block(8, 2), HEADING)
+        cursor.insertText(t.title, _char(bold=True))
+        fmt = QTextTableFormat()
+        fmt.setCellPadding(3)
+        fmt.setCellSpacing(0)
+        fmt.setBorder(0.5)
+        fmt.setWidth(QTextLength(QTextLength.Type.PercentageLength, 100))
+        table = cursor.insertTable(len(t.rows) + 1, len(t.columns), fmt)
+        for row, cells in enumerate([t.columns, *t.rows]):
+            for col, value in enumerate(cells):
+                cell = table.cellAt(row, col).firstCursorPosition()
+                cell.insertText(str(value), _char(bold=row == 0))  # plain text, never HTML
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        for line in (f"Source: {t.source}" if t.source else "", t.note):
+            if line:
+                cursor.insertBlock(_block(2), CITATION)
+                cursor.insertText(line, CITATION)
+
+    def _chart(self, cursor: QTextCursor, chart: SectionChart) -> None:
+        image = QImage.fromData(base64.b64decode(chart.png_base64), "PNG")
+        if image.isNull():
+            return
+        name = f"chart-{abs(hash(chart.png_base64))}.png"
+        self.document().addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), image)
+        fmt = QTextImageFormat()
+        fmt.setName(name)
+        fmt.setWidth(min(image.width(), 640))
+        cursor.insertBlock(_block(8, 2), BODY)
+        cursor.insertImage(fmt)

@@ -188,7 +188,7 @@ def test_sample_matter_ask_draft_review_sign_off_export(qtbot, window, tmp_path)
     qtbot.mouseClick(window.drafts.run_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.tabs.currentWidget() is window.review, timeout=DRAFT_TIMEOUT_MS)
     steps = [window.drafts.steps.item(i).text() for i in range(window.drafts.steps.count())]
-    assert any("topic 1 of" in s for s in steps) and steps[-1].startswith("Saved draft")
+    assert any("section 2 of" in s for s in steps) and steps[-1].startswith("Saved draft")
     assert window.drafts.output.toPlainText().strip()
     review = window.review
     assert table_column(review, 1) == ["draft"]

@@ -10,6 +10,8 @@ import openpyxl
 import pypdf
 import pytest
 
+from agents.runtime.resources import resource
+
 from agents.domain.events import FileIngested, Finished, TokenDelta
 from agents.domain.library import DocumentStatus
 from agents.domain.review_rules import DraftStatus
@@ -136,17 +138,32 @@ def test_ask_streams_an_answer_with_citations_to_the_right_page(app):
     assert "Scotland" in answer.text
 
 
+def firm_playbook(path, keys):
+    """A firm's own playbook: a subset of the commercial one (each topic costs two model calls)."""
+    text = resource("playbooks", "commercial.toml").read_text(encoding="utf-8")
+    head, *topics = text.split("[[topics]]")
+    kept = [t for t in topics if any(f'key = "{k}"' in t for k in keys)]
+    path.write_text(head.replace('id = "commercial"', 'id = "firm"') + "".join("[[topics]]" + t for t in kept))
+    return path
+
+
 def test_draft_review_sign_off_and_export(app, tmp_path):
-    events = list(app.draft("Birch Foods", "contract-review", "services_agreement.pdf", preparer="A. Associate"))
+    keys = ("governing_law", "renewal", "limitation_of_liability", "assignment")  # in playbook order
+    playbook = firm_playbook(tmp_path / "firm.toml", keys)
+    events = list(app.draft("Birch Foods", "contract-review", "services_agreement.pdf", preparer="A. Associate",
+                            inputs={"playbook": str(playbook)}))
     draft = next(e for e in events if isinstance(e, Finished)).result
     assert draft.status is DraftStatus.DRAFT
-    topics = {s.key: s for s in draft.sections}
-    assert set(topics) == {"scope", "governing_law", "term_termination", "limitation_of_liability",
-                           "indemnification", "assignment", "confidentiality"}
-    for key, section in topics.items():
-        if key == "scope":
-            continue
+    topics = {s.key.removeprefix("finding_"): s for s in draft.sections}
+    assert list(topics) == ["scope", *keys]
+    assert draft.provenance["template"] == {"id": "contract-review", "version": "2.0"}
+    assert draft.provenance["inputs"]["playbook"].startswith("firm v")
+    assert draft.provenance["evidence"] and draft.provenance["model"]["sha256"] == draft.model_sha256
+    assert "Position: **missing**" in topics["renewal"].body and not topics["renewal"].citations  # it has none
+    for key in ("governing_law", "limitation_of_liability", "assignment"):
+        section = topics[key]
         assert section.citations, f"{key} found no clause: {section.body}"
+        assert any(p in section.body for p in ("**meets**", "**deviates**", "**unclassified**"))
         c = section.citations[0]
         page = app.library.page_text(c.document_id, c.page)
         assert " ".join(c.quote.split()) in " ".join(page.split())

@@ -35,7 +35,7 @@ def test_version_two_database_gains_the_matter_embedders_table(tmp_path):
     old.executescript("DROP TABLE matter_embedders; INSERT INTO matters VALUES ('m1', 'Old', 'now'); PRAGMA user_version = 2;")
     old.close()
     db = connect(path)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
     assert db.execute("SELECT count(*) FROM matter_embedders").fetchone()[0] == 0  # read as MiniLM, see MatterIndex
     assert db.execute("SELECT name FROM matters").fetchone()[0] == "Old"
 
@@ -47,3 +47,24 @@ def test_database_from_a_newer_version_is_refused(tmp_path):
     conn.close()
     with pytest.raises(RuntimeError, match="newer Countersign"):
         connect(path)
+
+
+def test_version_three_database_keeps_its_drafts_and_gains_provenance(tmp_path):
+    path = tmp_path / "v3.sqlite3"
+    old = sqlite3.connect(path)
+    old.executescript("""
+        CREATE TABLE drafts (id TEXT PRIMARY KEY, matter_id TEXT NOT NULL, work_product TEXT NOT NULL,
+            title TEXT NOT NULL, status TEXT NOT NULL, version INTEGER NOT NULL, created_at TEXT NOT NULL,
+            preparer TEXT NOT NULL, model_id TEXT NOT NULL, model_sha256 TEXT NOT NULL, seed INTEGER NOT NULL,
+            sections_json TEXT NOT NULL);
+        INSERT INTO drafts VALUES ('d1', 'm1', 'contract-review', 'Memo', 'draft', 1, 'now', 'a', 'm', 'h', 42,
+            '[{"key": "k", "heading": "H", "body": "B", "citations": [], "flags": ["old flag"]}]');
+        PRAGMA user_version = 3;
+    """)
+    old.close()
+    db = connect(path)
+    from agents.review.drafts_store import DraftsStore
+
+    draft = DraftsStore(db).get("d1")
+    assert draft.provenance == {} and str(draft.sections[0].flags[0]) == "old flag"
+    assert draft.sections[0].flags[0].severity == "warning"
