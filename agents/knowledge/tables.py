@@ -67,17 +67,23 @@ def xlsx_pages(path: Path) -> list[Page]:
         wb.close()
 
 
-def csv_pages(path: Path) -> list[Page]:
+def csv_rows(path: Path) -> list[list[str]]:
+    """Rows of a CSV as written: UTF-8 (with or without BOM) or Windows-1252, and the delimiter
+    (comma, semicolon, tab or pipe) sniffed, since firms' exports use all of them."""
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("cp1252", errors="replace")
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|")
+        dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|")
     except csv.Error:
         dialect = csv.excel
-    rows = [[" ".join(c.split()) for c in row] for row in csv.reader(io.StringIO(text), dialect)]
+    return list(csv.reader(io.StringIO(text), dialect))
+
+
+def csv_pages(path: Path) -> list[Page]:
+    rows = [[" ".join(c.split()) for c in row] for row in csv_rows(path)]
     return [Page(1, sheet_text(path.stem, rows))]
 
 

@@ -18,6 +18,7 @@ from agents.workproducts.computed import (
     Table,
 )
 from agents.workproducts.table_input import (
+    first_readable,
     Grid,
     format_amount,
     format_pct,
@@ -26,7 +27,6 @@ from agents.workproducts.table_input import (
     norm,
     places_for,
     printed,
-    read_grids,
 )
 
 LINE = ["line", "line item", "account", "description", "item", "account name", "name", "category"]
@@ -189,23 +189,7 @@ def _read(grid: Grid, h: int, cols: dict[str, int], pairs: dict[str, dict[str, i
 
 
 def load(inputs: ComputeInputs, name: str = "budget") -> BudgetData:
-    path = inputs.tables.get(name)
-    if path is None and len(inputs.tables) == 1:
-        path = next(iter(inputs.tables.values()))
-    if path is None:
-        raise ComputeError(f"the budget variance analysis needs a table input named {name!r} "
-                           "(an .xlsx, .xlsm or .csv file of budget and actual by line)")
-    sheet = inputs.values.get("sheet", "").strip()
-    grids = [g for g in read_grids(path) if not sheet or g.sheet.lower() == sheet.lower()]
-    if not grids:
-        raise ComputeError(f"{path.name}: no sheet named {sheet!r}")
-    first_error = None
-    for g in grids:
-        try:
-            return read_budget(g)
-        except ComputeError as exc:
-            first_error = first_error or exc
-    raise first_error
+    return first_readable(inputs, name, "budget variance analysis", read_budget)
 
 
 def _top_n(inputs: ComputeInputs) -> int:

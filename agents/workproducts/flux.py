@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from agents.workproducts.computed import Computed, ComputeError, ComputeInputs, Table
 from agents.workproducts.table_input import (
+    first_readable,
     Grid,
     format_amount,
     format_pct,
@@ -19,7 +20,6 @@ from agents.workproducts.table_input import (
     parse_amount,
     places_for,
     printed,
-    read_grids,
     year_of,
 )
 
@@ -179,25 +179,7 @@ def _any(cells) -> bool:
 def load(inputs: ComputeInputs, name: str = "trial_balance") -> TrialBalance:
     """The trial balance input (by name, or the only table given), on the sheet named by the
     `sheet` value or else the first sheet laid out like a trial balance."""
-    path = inputs.tables.get(name)
-    if path is None and len(inputs.tables) == 1:
-        path = next(iter(inputs.tables.values()))
-    if path is None:
-        raise ComputeError(f"the analytical review needs a trial balance table input named {name!r} "
-                           "(an .xlsx, .xlsm or .csv file)")
-    sheet = inputs.values.get("sheet", "").strip()
-    grids = read_grids(path)
-    if sheet:
-        grids = [g for g in grids if g.sheet.lower() == sheet.lower()]
-        if not grids:
-            raise ComputeError(f"{path.name}: no sheet named {sheet!r}")
-    first_error = None
-    for g in grids:
-        try:
-            return read_trial_balance(g)
-        except ComputeError as exc:
-            first_error = first_error or exc
-    raise first_error or ComputeError(f"{path.name}: the workbook has no sheets")
+    return first_readable(inputs, name, "analytical review", read_trial_balance)
 
 
 def tie_out(inputs: ComputeInputs) -> Computed:

@@ -3,17 +3,18 @@ found by their usual names, and amounts parsed the way accountants type them, ea
 say which cell it came from. Money is Decimal throughout; a float never touches a figure."""
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
+from typing import TypeVar
 
-from agents.knowledge.tables import column_letter
-from agents.workproducts.computed import ComputeError
+from agents.knowledge.tables import column_letter, csv_rows
+from agents.workproducts.computed import ComputeError, ComputeInputs
+
+T = TypeVar("T")
 
 HEADER_SEARCH_ROWS = 30  # a header below this many rows is a report layout, not a table
 _YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d)(?!\d)")
@@ -308,14 +309,25 @@ def _xlsx_grids(path: Path) -> list[Grid]:
 
 
 def _csv_grid(path: Path) -> Grid:
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
-    try:
-        dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|")
-    except csv.Error:
-        dialect = csv.excel
-    rows = tuple(tuple(c.strip() or None for c in row) for row in csv.reader(io.StringIO(text), dialect))
-    return Grid(path, path.stem, rows)
+    return Grid(path, path.stem, tuple(tuple(c.strip() or None for c in row) for row in csv_rows(path)))
+
+
+def first_readable(inputs: ComputeInputs, name: str, what: str, reader: Callable[[Grid], T]) -> T:
+    """The table input `name` (or the only table given), read by `reader` from the sheet named
+    by the `sheet` value, or else from the first sheet the reader accepts."""
+    path = inputs.tables.get(name)
+    if path is None and len(inputs.tables) == 1:
+        path = next(iter(inputs.tables.values()))
+    if path is None:
+        raise ComputeError(f"the {what} needs a table input named {name!r} (an .xlsx, .xlsm or .csv file)")
+    sheet = inputs.values.get("sheet", "").strip()
+    grids = [g for g in read_grids(path) if not sheet or g.sheet.lower() == sheet.lower()]
+    if not grids:
+        raise ComputeError(f"{path.name}: no sheet named {sheet!r}" if sheet else f"{path.name}: the workbook has no sheets")
+    first_error = None
+    for g in grids:
+        try:
+            return reader(g)
+        except ComputeError as exc:
+            first_error = first_error or exc
+    raise first_error
