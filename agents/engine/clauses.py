@@ -9,7 +9,7 @@ import re
 from dataclasses import replace
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from agents.domain.events import Progress, StepStarted
 from agents.domain.library import Document, Passage
@@ -72,10 +72,6 @@ def best_clause(topic: Topic, passages: list[Passage]) -> tuple[Passage, str, st
 
 class Assessment(BaseModel):
     answer: Literal["yes", "no"]
-
-
-class ShortAnswer(BaseModel):
-    answer: str = Field(min_length=1, max_length=90)
 
 
 def _topic(ctx: StepContext) -> Topic:
@@ -157,12 +153,14 @@ def clause_table(ctx: StepContext):
 
 
 def short_answer(ctx: StepContext, topic: Topic, clause: str) -> str:
+    """At most a dozen words, from the clause alone. Plain generation stopped at the first line
+    break: the answer is free text either way, and a JSON grammar made each of a table's many
+    calls several times slower."""
     question = topic.question or f"What does the {topic.heading.lower()} clause provide?"
     messages = [ChatMessage("system", "You answer a question about one contract clause in at most twelve words, "
-                            "using only the clause. Answer in JSON."),
+                            "using only the clause. Reply with the answer only."),
                 ChatMessage("user", f"Clause: {clause}\n\nQuestion: {question}")]
-    try:
-        answer = extract(ctx.model, messages, ShortAnswer, replace(ctx.params, max_tokens=48), ctx.cancel).answer
-    except StructuredOutputError:
-        return "see clause"
-    return " ".join(answer.replace("|", "/").split())
+    params = replace(ctx.params, max_tokens=32, stop=("\n",), json_schema=None)
+    answer = " ".join("".join(ctx.model.stream_chat(messages, params, ctx.cancel)).split())
+    words = answer.replace("|", "/").split()
+    return " ".join(words[:16]) + ("…" if len(words) > 16 else "") if words else "see clause"

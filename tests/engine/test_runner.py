@@ -138,3 +138,20 @@ def test_the_evidence_snapshot_records_chunks_documents_and_the_prompt():
     law = next(r for r in snapshot if r["item"].get("topic_key") == "governing_law")
     assert law["chunks"] == ["doc:0"] and law["documents"] == [f"supply.pdf ({'a' * 64})"]
     assert "10.1 This Agreement" in law["prompt"][1]
+
+
+def test_clause_table_has_a_row_per_contract_and_cites_each_answer():
+    other = Document("doc2", "mat", "other.pdf", "/x/other.pdf", "pdf", "d" * 64, DocumentStatus.INDEXED, "", 1, 1, "now")
+    template = load_template(resource("workproducts", "dd_clause_table.toml"))
+    inputs = ResolvedInputs(documents={"contracts": [DOC, other]}, playbook=bundled_playbook())
+    events = list(run_template(template, "mat", inputs, OnePageStore(), FixedRetriever([passage()]),
+                               ScriptedModel("England and Wales"), GenerationParams(), CancelToken()))
+    table = sections_of(events)["table"]
+    [grid] = table.tables
+    assert [r[0] for r in grid.rows] == ["supply.pdf", "other.pdf"]
+    law = grid.columns.index("Governing law")
+    assert grid.rows[0][law] == "England and Wales [1]"
+    assert grid.rows[0][grid.columns.index("Renewal")] == "not found"
+    assert {c.number for c in table.citations} == set(range(1, len(table.citations) + 1))
+    assert table.citations[0].quote.startswith("10.1 This Agreement is governed")
+    assert not [f for f in table.flags if f.severity == "error"]
