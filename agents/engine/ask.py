@@ -1,19 +1,21 @@
 """Ask: retrieve within a matter, stream an answer, and keep only citations that resolve."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 from agents.domain.drafts import Citation
 from agents.domain.events import Finished, StepStarted, TokenDelta
 from agents.domain.library import Passage
+from agents.engine.ask_numbers import Computed, answer_numbers
+from agents.engine.attribution import SentenceCiter
 from agents.engine.prompting import numbered, pack
 from agents.knowledge.retriever import Retriever
 from agents.llm.protocol import ChatMessage, ChatModel, GenerationParams
-from agents.runtime.cancel import NEVER, CancelToken
+from agents.runtime.cancel import NEVER, Cancelled, CancelToken
 from agents.runtime.resources import prompt
-from agents.engine.attribution import SentenceCiter
-from agents.workproducts.verifier import cited_numbers, verify_section
+from agents.workproducts.arithmetic import plan
+from agents.workproducts.verifier import check, cited_numbers, verify_section
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,18 @@ def ask(question: str, matter_id: str, retriever: Retriever, model: ChatModel, p
         return
     template = prompt("ask_system")
     passages = pack(found, model, template + question, params.max_tokens)
+    arithmetic = plan(question)
+    if arithmetic is not None:  # the model reads the operands, code does the arithmetic
+        yield StepStarted("extract", f"reading the operands for a {arithmetic.operation.replace('_', ' ')} "
+                                     f"from {len(passages)} passages")
+        try:
+            computed = answer_numbers(question, arithmetic, passages, model, params, cancel)
+        except Cancelled:
+            yield Finished(Answer(question, "", (), tuple(passages)), cancelled=True)
+            return
+        yield TokenDelta(computed.text)
+        yield Finished(numbers_answer(question, computed, passages), cancelled=cancel.cancelled)
+        return
     messages = [ChatMessage("system", template.format(passages=numbered(passages))), ChatMessage("user", question)]
     yield StepStarted("generate", f"answering from {len(passages)} passages")
     citer = SentenceCiter(passages)
@@ -57,3 +71,15 @@ def ask(question: str, matter_id: str, retriever: Retriever, model: ChatModel, p
     evidence = "\n".join(passages[n - 1].chunk.text for n in cited)
     flags = tuple(verify_section(text, citations, {}, evidence, needs_citation=True))
     yield Finished(Answer(question, text, citations, tuple(passages), flags), cancelled=cancel.cancelled)
+
+
+def numbers_answer(question: str, computed: Computed, passages: list[Passage]) -> Answer:
+    """The formula answer with one citation per passage an operand came from, quoting its lines."""
+    citations = tuple(citation_for(n, passages[n - 1], quote) for n, quote in computed.quotes(passages).items())
+    if computed.value is None:
+        return Answer(question, computed.text, (), tuple(passages), ("not computed: " + computed.text,))
+    evidence = "\n".join(passages[c.number - 1].chunk.text for c in citations)
+    flags = [f.message for f in check(computed.text, citations, {p.chunk.id for p in passages}, {}, evidence,
+                                      [computed.value])]
+    flags += [f"operand check: {p}" for p in computed.problems]  # refused picks and moved citations
+    return Answer(question, computed.text, citations, tuple(passages), tuple(flags))
