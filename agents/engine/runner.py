@@ -165,17 +165,28 @@ def _verify(ctx: StepContext, written: str, prose: str, citations, passages: lis
     flags = [DraftFlag(f.message, f.severity, f.kind, f.start, f.end)
              for f in check(written, citations, context, pages, written + evidence, computed.figures)
              if f.kind != "unsupported_number"]
-    for t in computed.tables:  # cells that cite a clause carry its quote: check those too
-        for row in t.rows:
-            cell = " ".join(row)
-            flags += [DraftFlag(f"{t.title}: {f.message}", f.severity, f.kind)
-                      for f in check(cell, citations, context, pages, cell + evidence, computed.figures)
-                      if f.kind in ("dangling_citation", "citation_not_in_context")]
+    for t in computed.tables:
+        flags += _cell_flags(t, citations, context, pages, passages, computed)
     if prose:
         offset = len(written) + 2 if written else 0
         flags += [DraftFlag(f.message, f.severity, f.kind, f.start + offset, f.end + offset)
                   for f in check(prose, citations, context, pages, evidence, figures,
                                  ctx.section.citations == "every_sentence")]
+    return flags
+
+
+def _cell_flags(t, citations, context, pages, passages: list[Passage], computed: Computed) -> list[DraftFlag]:
+    """A cell that cites a passage was written by the model from that passage (a clause table's
+    short answer): its figures must be in that passage. Other cells are code's and only their
+    citations are checked."""
+    flags = []
+    for row in t.rows:
+        for column, cell in zip(t.columns, row):
+            cited = [n for n in cited_numbers(cell) if 1 <= n <= len(passages)]
+            evidence = "\n".join(passages[n - 1].chunk.text for n in cited) if cited else cell
+            for f in check(cell, citations, context, pages, evidence, computed.figures if not cited else ()):
+                if f.kind in ("dangling_citation", "citation_not_in_context") or (cited and f.kind == "unsupported_number"):
+                    flags.append(DraftFlag(f"{t.title}, {row[0]} / {column}: {f.message}", f.severity, f.kind))
     return flags
 
 

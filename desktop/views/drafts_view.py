@@ -84,6 +84,7 @@ class DraftsView(QWidget):
         if template is None:
             return
         first = next((i.name for i in template.inputs if i.type in ("document", "table")), None)
+        self.document.setEnabled(first is not None)  # e.g. a tax memo works from the whole matter
         for spec in template.inputs:
             if spec.name == first or spec.type in ("document", "documents", "table"):
                 continue
@@ -138,7 +139,7 @@ class DraftsView(QWidget):
         if not self.run_button.isEnabled():
             return
         matter, product = self._matter, self.work_product.currentData()
-        filename = self.document.currentData()
+        filename = self.document.currentData() if self.document.isEnabled() else None
         self.steps.clear()
         self.output.clear()
         name = f"Drafting {self.work_product.currentText().lower()}"

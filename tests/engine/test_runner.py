@@ -155,3 +155,12 @@ def test_clause_table_has_a_row_per_contract_and_cites_each_answer():
     assert {c.number for c in table.citations} == set(range(1, len(table.citations) + 1))
     assert table.citations[0].quote.startswith("10.1 This Agreement is governed")
     assert not [f for f in table.flags if f.severity == "error"]
+
+
+def test_an_invented_figure_in_a_clause_table_cell_is_flagged_with_its_row_and_column():
+    template = load_template(resource("workproducts", "dd_clause_table.toml"))
+    inputs = ResolvedInputs(documents={"contracts": [DOC]}, playbook=bundled_playbook())
+    events = list(run_template(template, "mat", inputs, OnePageStore(), FixedRetriever([passage()]),
+                               ScriptedModel("Capped at $100,000."), GenerationParams(), CancelToken()))
+    flags = [f for f in sections_of(events)["table"].flags if f.kind == "unsupported_number"]
+    assert flags and flags[0].severity == "error" and flags[0].message.startswith("Clause table, supply.pdf / ")
