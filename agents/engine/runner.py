@@ -199,9 +199,11 @@ def _draft(ctx: StepContext, spec: SectionSpec, values: dict[str, str], passages
     user = fill(spec.prompt, {**values, "evidence": numbered(kept) or "(no passages)"})
     messages = [ChatMessage("system", system), ChatMessage("user", user)]
     # Small models rarely cite reliably: code attaches each sentence to the passage it rests on.
-    # Where code quoted a sentence for a citation, a prose sentence is matched to that quote,
-    # not to the whole passage around it.
-    targets = [replace(p, chunk=replace(p.chunk, text=quotes[i])) if i in quotes else p for i, p in enumerate(kept, 1)]
+    # Where code quoted several sentences of one passage, each under its own number, a prose
+    # sentence is matched to the quote it repeats; a passage cited once is matched whole.
+    repeated = {p.chunk.id for p in kept if sum(q.chunk.id == p.chunk.id for q in kept) > 1}
+    targets = [replace(p, chunk=replace(p.chunk, text=quotes[i])) if i in quotes and p.chunk.id in repeated else p
+               for i, p in enumerate(kept, 1)]
     citer = SentenceCiter(targets) if spec.citations != "none" else None
     pieces = []
     for piece in ctx.model.stream_chat(messages, params, ctx.cancel):
