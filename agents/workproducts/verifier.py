@@ -1,7 +1,7 @@
 """The verifier: pure code that checks a draft's citations, quotes and figures against the sources.
 
 `check` returns Findings with character spans so a reviewer can see exactly what is wrong and
-where; `verify_section` keeps the older plain-string flags for the Ask and contract-review paths."""
+where; `verify_section` keeps the older plain-string flags for the Ask path."""
 from __future__ import annotations
 
 import re
