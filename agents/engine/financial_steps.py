@@ -3,8 +3,6 @@ the rows; the model only chooses between equally matching lines) and the credit 
 from them, each figure cited to the chunk of the page it was read from."""
 from __future__ import annotations
 
-from dataclasses import replace
-
 from agents.domain.events import StepStarted
 from agents.domain.library import Passage
 from agents.engine.steps import StepContext, StepOutput, extractor
@@ -25,6 +23,11 @@ def _passage(ctx: StepContext, item: LineItem) -> Passage | None:
     return Passage(best, doc.filename, doc.content_hash, 1.0)
 
 
+def _row_key(item: LineItem) -> tuple[str, int, str]:
+    # The current and prior figures of one printed row share its citation.
+    return item.document_id, item.page, item.quote
+
+
 @extractor("financials.statements")
 def statements(ctx: StepContext):
     filing = next(d for docs in ctx.inputs.documents.values() for d in docs)
@@ -33,9 +36,9 @@ def statements(ctx: StepContext):
     found = items.to_computed()
     passages: list[Passage] = []
     quotes: dict[int, str] = {}
-    numbered: dict[str, int] = {}
+    numbered: dict[tuple[str, int, str], int] = {}
     for item in items.items:
-        place = f"{item.document_id}:{item.page}:{item.quote}"
+        place = _row_key(item)
         if place not in numbered:
             passage = _passage(ctx, item)
             if passage is None:
@@ -47,11 +50,11 @@ def statements(ctx: StepContext):
     lines = found.tables[0]
     cited_rows = []
     for row, item in zip(lines.rows, items.items):
-        n = numbered.get(f"{item.document_id}:{item.page}:{item.quote}")
+        n = numbered.get(_row_key(item))
         cited_rows.append(row[:4] + (f"{row[4]} [{n}]" if n else row[4],) + row[5:])
     table = Table(lines.title, lines.columns, tuple(cited_rows) + lines.rows[len(items.items):], lines.source, lines.note)
     computed = ratios(items)
     merged = Computed(f"Statements read from {filing.filename}; periods: {', '.join(items.periods)}.",
                       (table,) + computed.tables, (), found.items, found.figures + computed.figures,
                       found.warnings + computed.warnings)
-    return StepOutput(replace(merged), tuple(passages), quotes, no_prose=True)
+    return StepOutput(merged, tuple(passages), quotes, no_prose=True)
