@@ -8,6 +8,7 @@ from typing import Callable
 from agents.domain.library import Page
 
 TokenCounter = Callable[[str], int]
+BatchCounter = Callable[[list[str]], list[int]]
 
 _SENTENCE = re.compile(r"[^\n.!?;]*(?:[.!?;]+(?=\s|$)|\n\s*\n|\n|$)", re.S)
 
@@ -64,18 +65,28 @@ def _lines(text: str) -> list[tuple[int, int]]:
 
 
 def chunk_page(page: Page, count: TokenCounter, max_tokens: int = 240, overlap_units: int = 1,
-               by_line: bool = False) -> list[Span]:
+               by_line: bool = False, count_many: BatchCounter | None = None) -> list[Span]:
     """Greedy packing of units up to `max_tokens`; the last unit(s) repeat as overlap.
-    `by_line` keeps table rows whole (a row is never split at a full stop inside a cell)."""
+    `by_line` keeps table rows whole (a row is never split at a full stop inside a cell).
+    `count_many`, if given, counts a list in one call (a tokenizer's batch encode)."""
+    many = count_many or (lambda texts: [count(t) for t in texts])
     text = page.text
+    found = _lines(text) if by_line else _units(text)
     units: list[tuple[int, int]] = []
-    for s, e in (_lines(text) if by_line else _units(text)):
-        units.extend(_split_long(text, s, e, count, max_tokens) if count(text[s:e]) > max_tokens else [(s, e)])
+    sizes: list[int] = []
     # Each unit is tokenised once: a word-piece tokenizer splits at whitespace, so the tokens of
     # neighbouring units add up (less the special tokens each count includes). Re-counting the
     # growing window instead made chunking quadratic and the slowest step of ingestion.
+    for (s, e), n in zip(found, many([text[s:e] for s, e in found])):
+        if n <= max_tokens:
+            units.append((s, e))
+            sizes.append(n)
+            continue
+        pieces = _split_long(text, s, e, count, max_tokens)
+        units.extend(pieces)
+        sizes.extend(many([text[a:b] for a, b in pieces]))
     overhead = count("")
-    sizes = [count(text[s:e]) - overhead for s, e in units]
+    sizes = [n - overhead for n in sizes]
     spans: list[Span] = []
     i = 0
     while i < len(units):
@@ -94,5 +105,7 @@ def chunk_page(page: Page, count: TokenCounter, max_tokens: int = 240, overlap_u
     return spans
 
 
-def chunk_pages(pages: list[Page], count: TokenCounter, max_tokens: int = 240, by_line: bool = False) -> list[Span]:
-    return [span for page in pages for span in chunk_page(page, count, max_tokens, by_line=by_line)]
+def chunk_pages(pages: list[Page], count: TokenCounter, max_tokens: int = 240, by_line: bool = False,
+                count_many: BatchCounter | None = None) -> list[Span]:
+    return [span for page in pages
+            for span in chunk_page(page, count, max_tokens, by_line=by_line, count_many=count_many)]

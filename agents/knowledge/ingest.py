@@ -60,6 +60,14 @@ def expand(paths: list[Path]) -> list[Path]:
     return out
 
 
+def _smallest_first(jobs: list[_Job]) -> None:
+    """Move the smallest file to the front: the first parse is the only one nothing overlaps
+    (every later file is parsed while its predecessor embeds), so it should be the shortest."""
+    if len(jobs) > 1:
+        sizes = [job.path.stat().st_size if job.path.exists() else 0 for job in jobs]
+        jobs.insert(0, jobs.pop(sizes.index(min(sizes))))
+
+
 def sha256_file(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as fh:
@@ -101,6 +109,7 @@ class Ingestor:
         for removed in self._remove_deleted(matter_id, paths, files):
             results.append(removed)
             yield removed
+        _smallest_first(jobs)
         worker = ParseWorker(self._limits)
         try:
             if jobs:
@@ -184,7 +193,8 @@ class Ingestor:
             return FileIngested(str(job.path), failure.status, failure.reason, doc_id)
         table = parsed.kind in TABLE_KINDS
         ocr_pages = {p.number for p in parsed.pages if p.ocr}
-        spans = chunk_pages(parsed.pages, self._embedder.count_tokens, CHUNK_TOKENS, by_line=table)
+        spans = chunk_pages(parsed.pages, self._embedder.count_tokens, CHUNK_TOKENS, by_line=table,
+                            count_many=self._embedder.count_tokens_many)
         chunks = [Chunk(f"{doc_id}:{n}", doc_id, matter_id, s.page, s.start, s.end, s.text, s.tokens,
                         table_locator(s.text) if table else (f"p. {s.page} (OCR)" if s.page in ocr_pages else ""))
                   for n, s in enumerate(spans)]
