@@ -28,6 +28,8 @@ from agents.workproducts.computed import Computed
 from agents.workproducts.templates import SectionSpec, Template
 from agents.workproducts.verifier import check, cited_numbers
 
+# A sentence end as _first_sentences counts it, once whitespace after it shows it is one.
+_SENTENCE_END = re.compile(r"[.!?](?:\s*\[\d+\])*(?=\s)")
 SYSTEM = ("You draft one section of a professional work product for an expert who will check every "
           "sentence against the evidence. Use only the numbered passages and the computed figures. Do not "
           "invent facts, figures, names or quotes. Be concise and plain.")
@@ -212,6 +214,9 @@ def _draft(ctx: StepContext, spec: SectionSpec, values: dict[str, str], passages
             yield TokenDelta(marker)
         pieces.append(piece)
         yield TokenDelta(piece)
+        # Sentences past the template's limit would be cut below anyway: stop generating them.
+        if spec.max_sentences and len(_SENTENCE_END.findall("".join(pieces))) >= spec.max_sentences:
+            break
     if citer is not None:
         citer.finish()
     text = " ".join((citer.text if citer is not None else "".join(pieces)).split())

@@ -164,3 +164,23 @@ def test_an_invented_figure_in_a_clause_table_cell_is_flagged_with_its_row_and_c
                                ScriptedModel("Capped at $100,000."), GenerationParams(), CancelToken()))
     flags = [f for f in sections_of(events)["table"].flags if f.kind == "unsupported_number"]
     assert flags and flags[0].severity == "error" and flags[0].message.startswith("Clause table, supply.pdf / ")
+
+
+def test_generation_stops_once_the_sections_sentence_limit_is_written():
+    class CountingModel(ScriptedModel):
+        streamed: list[int] = []  # pieces taken from each prose call
+
+        def stream_chat(self, messages, params, cancel):
+            if not params.json_schema:
+                self.streamed.append(0)
+            for piece in super().stream_chat(messages, params, cancel):
+                if not params.json_schema:
+                    self.streamed[-1] += 1
+                yield piece
+
+    rambling = " ".join(f"Sentence {i} says the clause is governed by English law." for i in range(1, 30))
+    model = CountingModel(rambling)
+    law = next(s for s in sections_of(review(model, [passage()])).values() if s.heading == "Governing law")
+    assert "Sentence 3" in law.body and "Sentence 4" not in law.body  # the template allows three
+    words_per_sentence = len("Sentence 1 says the clause is governed by English law.".split())
+    assert model.streamed and max(model.streamed) <= 3 * words_per_sentence + 1, "generated what was thrown away"
