@@ -47,6 +47,10 @@ _WORD = re.compile(r"\b(?P<w>(?:" + "|".join(_TENS) + r")(?:[-\s](?:" + "|".join
 _MEASURE = re.compile(r"[-\s]+(?:business\s+|calendar\s+|consecutive\s+|full\s+)?(?:years?|months?|weeks?|days?|"
                       r"hours?|minutes?|quarters?|percent|per\s+cent|times|fold|installments?|payments?)\b", re.IGNORECASE)
 
+# A period of time after a figure: "$12" is not supported by "the twelve months before the claim".
+_DURATION = re.compile(r"\s*(?:\(\w+\)\s*)?[-\s]*(?:business\s+|calendar\s+|consecutive\s+|full\s+)?"
+                       r"(?:years?|months?|weeks?|days?|hours?|minutes?|quarters?)\b", re.IGNORECASE)
+
 
 @dataclass(frozen=True)
 class Figure:
@@ -58,6 +62,8 @@ class Figure:
     end: int
     raw: str
     digits: str  # the bare digits, the way flags used to name a figure
+    money: bool = False  # written with a currency: "$12"
+    duration: bool = False  # followed by a unit of time: "twelve months", "30 (thirty) days"
 
 
 def _word_value(word: str) -> int:
@@ -130,12 +136,14 @@ def figures(text: str, lenient: bool = False) -> list[Figure]:
             kind = "year"
         digits = num.replace(",", "")
         out.append(Figure(kind, mantissa.scaleb(exp), Decimal(1).scaleb(exp - decimals), bool(exp), start, end,
-                          text[start:end].strip(), digits.removesuffix(".0")))
+                          text[start:end].strip(), digits.removesuffix(".0"), bool(pre and pre["cur"]),
+                          bool(_DURATION.match(text, end))))
     for m in _WORD.finditer(text):
         measured = _MEASURE.match(text, m.end())
         if lenient or (measured and not re.match(r"\s*\(\d", text[m.end():])):
             value = _word_value(m.group("w"))
-            out.append(Figure("amount", Decimal(value), Decimal(1), False, m.start(), m.end(), m.group(0), str(value)))
+            out.append(Figure("amount", Decimal(value), Decimal(1), False, m.start(), m.end(), m.group(0), str(value),
+                              duration=bool(_DURATION.match(text, m.end()))))
     return sorted(out, key=lambda f: f.start)
 
 
@@ -146,6 +154,7 @@ class _Candidate:
     percent_only: bool = False  # a computed ratio 0.125 read as 12.5%
     scaled: bool = False  # multiplied by the units the evidence states ("in millions")
     assumed: bool = False  # multiplied by units guessed because the evidence names none
+    duration: bool = False  # a period of time in the evidence, which no amount of money repeats
 
 
 class Evidence:
@@ -162,16 +171,17 @@ class Evidence:
         self.candidates: list[_Candidate] = []
         for f in figures(text, lenient=True):
             if f.kind != "date":
-                self._add(f.value, f.quantum, headers, scalable=not f.scaled and f.kind in ("amount", "year"))
+                self._add(f.value, f.quantum, headers, scalable=not f.scaled and f.kind in ("amount", "year"),
+                          duration=f.duration)
         for c in computed:
             c = abs(Decimal(c))
             q = Decimal(1).scaleb(min(c.as_tuple().exponent, 0)) if isinstance(c.as_tuple().exponent, int) else Decimal(1)
             self._add(c, q, headers, scalable=True)
             self.candidates.append(_Candidate(c * 100, q * 100, percent_only=True))
 
-    def _add(self, value: Decimal, quantum: Decimal, headers: set[int], scalable: bool) -> None:
-        self.candidates.append(_Candidate(value, quantum))
-        if not scalable:
+    def _add(self, value: Decimal, quantum: Decimal, headers: set[int], scalable: bool, duration: bool = False) -> None:
+        self.candidates.append(_Candidate(value, quantum, duration=duration))
+        if not scalable or duration:
             return
         for h in headers:
             self.candidates.append(_Candidate(value * h, quantum * h, scaled=True))
@@ -192,6 +202,8 @@ def _matches(f: Figure, c: _Candidate) -> bool:
         return False
     if (c.assumed and not f.scaled) or (c.scaled and f.kind in ("percent", "ratio")):
         return False  # "(in millions)" scales amounts, never a percentage or a ratio
+    if f.money and c.duration:
+        return False
     if f.value == c.value:
         return True
     # The draft may state fewer digits than the source: 1.577 -> "1.6", 1,577 million -> "$1.6 billion".

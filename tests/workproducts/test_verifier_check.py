@@ -177,6 +177,14 @@ def test_other_currencies():
     assert figure_flags("Fees are €1,300 [1].", "EUR 1,200") == ["€1,300"]
 
 
+def test_an_amount_of_money_is_not_supported_by_a_period_of_time():
+    # "limited to the fees paid in the twelve months before the claim" does not cap liability at $12.
+    assert figure_flags("Liability is capped at $12 [1].", "the fees paid in the twelve months before the claim") == ["$12"]
+    assert figure_flags("Liability is capped at $30 [1].", "within thirty (30) days of notice") == ["$30"]
+    assert figure_flags("Fees paid in the 12 months before [1].", "the twelve months before the claim") == []
+    assert figure_flags("A cap of $12 million [1].", "capped at 12 million dollars, for twelve months") == []
+
+
 def test_number_words_and_digits():
     assert figure_flags("They survive for 5 years [1].", "for five (5) years") == []
     assert figure_flags("They survive for five years [1].", "for 5 years") == []
