@@ -186,7 +186,10 @@ def _cell_flags(t, citations, context, pages, passages: list[Passage], computed:
         for column, cell in zip(t.columns, row):
             cited = [n for n in cited_numbers(cell) if 1 <= n <= len(passages)]
             evidence = "\n".join(passages[n - 1].chunk.text for n in cited) if cited else cell
-            for f in check(cell, citations, context, pages, evidence, computed.figures if not cited else ()):
+            # Only the cell's own sources: another contract's page must not vouch for this one's figure.
+            own = {(passages[n - 1].chunk.document_id, passages[n - 1].chunk.page) for n in cited}
+            cell_pages = {k: v for k, v in pages.items() if k in own} if cited else pages
+            for f in check(cell, citations, context, cell_pages, evidence, computed.figures if not cited else ()):
                 if f.kind in ("dangling_citation", "citation_not_in_context") or (cited and f.kind == "unsupported_number"):
                     flags.append(DraftFlag(f"{t.title}, {row[0]} / {column}: {f.message}", f.severity, f.kind))
     return flags

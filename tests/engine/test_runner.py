@@ -184,3 +184,26 @@ def test_generation_stops_once_the_sections_sentence_limit_is_written():
     assert "Sentence 3" in law.body and "Sentence 4" not in law.body  # the template allows three
     words_per_sentence = len("Sentence 1 says the clause is governed by English law.".split())
     assert model.streamed and max(model.streamed) <= 3 * words_per_sentence + 1, "generated what was thrown away"
+
+
+def test_a_figure_in_one_contracts_cell_is_not_vouched_for_by_another_contracts_page():
+    capped = PAGE + "\n8.2 Liability is capped at $100,000."
+    other = Document("doc2", "mat", "other.pdf", "/x/other.pdf", "pdf", "d" * 64, DocumentStatus.INDEXED, "", 1, 1, "now")
+    texts = {"doc": capped, "doc2": PAGE}
+
+    class TwoContracts:
+        def search(self, query, matter_id, k=5, document_id=None, pages=None):
+            text = texts[document_id]
+            return [Passage(Chunk(f"{document_id}:0", document_id, "mat", 4, 0, len(text), text, 60),
+                            f"{document_id}.pdf", "a" * 64, 0.5)]
+
+    class Pages:
+        def page_text(self, document_id, page):
+            return texts[document_id]
+
+    template = load_template(resource("workproducts", "dd_clause_table.toml"))
+    inputs = ResolvedInputs(documents={"contracts": [DOC, other]}, playbook=bundled_playbook())
+    events = list(run_template(template, "mat", inputs, Pages(), TwoContracts(), ScriptedModel("Capped at $100,000."),
+                               GenerationParams(), CancelToken()))
+    flagged = {f.message.split(" / ")[0] for f in sections_of(events)["table"].flags if f.kind == "unsupported_number"}
+    assert "Clause table, other.pdf" in flagged and "Clause table, supply.pdf" not in flagged
