@@ -21,6 +21,7 @@ from agents.knowledge.isolation import ParseLimits
 from agents.knowledge.library_store import LibraryStore
 from agents.knowledge.matter_index import MatterIndex, MatterRetriever
 from agents.knowledge.reembed import ReembedReport
+from agents.knowledge.source_page import SourcePage, read_source_page
 from agents.knowledge.vector_store import VectorStore
 from agents.knowledge.watch import watch as watch_paths
 from agents.llm import registry
@@ -175,6 +176,14 @@ class Countersign:
                     raise ValueError(f"{d.filename} is not indexed ({d.status.value}: {d.reason})")
                 return d
         raise LookupError(f"no document '{ref}' in this matter; ingest it first with `countersign ingest`")
+
+    def source_page(self, document_id: str, page: int, start: int = 0, end: int = 0) -> SourcePage:
+        """A cited page for the source viewer: the original PDF page rendered with the span
+        `start:end` of its indexed text highlighted, or that text for other formats (and for a
+        PDF that has moved or changed since it was indexed, saying so)."""
+        doc = self.library.document(document_id)
+        text = self.library.page_text(document_id, page)
+        return read_source_page(doc.path, doc.content_hash, doc.kind, doc.filename, page, doc.pages, text, start, end)
 
     def templates(self) -> dict[str, Template]:
         """Work products available here: the bundled ones and the firm's (data dir `templates/`)."""

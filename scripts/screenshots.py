@@ -73,6 +73,13 @@ def main(argv: list[str] | None = None) -> int:
         window.ask.ask()
         wait(app, lambda: not window.ask.panel.busy, 600, "the answer")
         save(app, window, out / "ask.png")
+        if window.ask.citations.count():
+            window.ask.citations.setCurrentRow(0)
+            window.ask.open_source()
+            viewer = window.ask.source_window.viewer
+            wait(app, lambda: viewer.page is not None, 60, "the source page")
+            save(app, window.ask.source_window, out / "source_viewer.png")
+            window.ask.source_window.close()
 
         window.tabs.setCurrentWidget(window.drafts)
         if not core.drafts(window.current_matter()):

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem
 from agents.services import Countersign
 from desktop.tasks import Task, TaskRunner
 from desktop.widgets.layout import caption, column, reading_pane, side_by_side
+from desktop.widgets.source_viewer import open_source
 from desktop.widgets.task_panel import TaskPanel
 
 if TYPE_CHECKING:  # the desktop talks to agents.services and agents.domain only
@@ -45,6 +46,12 @@ class AskView(QWidget):
         self.answer = reading_pane("The answer appears here as it is written, with numbered citations.")
         self.citations = QListWidget()
         self.citations.currentItemChanged.connect(self._show_passage)
+        self.citations.itemActivated.connect(lambda _: self.open_source())
+        self.open_button = QPushButton("Open source")
+        self.open_button.setToolTip("Show the cited page with the passage highlighted (Enter or double-click)")
+        self.open_button.setEnabled(False)
+        self.open_button.clicked.connect(self.open_source)
+        self.source_window = None
         self.no_citation = QLabel("")
         self.no_citation.setProperty("kind", "warning")
         self.no_citation.setWordWrap(True)
@@ -60,7 +67,7 @@ class AskView(QWidget):
         ask_row.addWidget(self.ask_button, 0, Qt.AlignmentFlag.AlignTop)
         split = side_by_side(column((caption("Answer"), 0), (self.answer, 1)),
                              column((caption("Cited passages"), 0), (self.citations, 1), (self.no_citation, 0),
-                                    (caption("Passage"), 0), (self.passage, 2)), 3, 2)
+                                    (caption("Passage"), 0), (self.passage, 2), (self.open_button, 0)), 3, 2)
 
         layout = QVBoxLayout(self)
         layout.addLayout(ask_row)
@@ -109,6 +116,7 @@ class AskView(QWidget):
             item = QListWidgetItem(f"[{c.number}] {c.location}")
             passage = by_number.get(c.number)
             item.setData(Qt.ItemDataRole.UserRole, passage.chunk.text if passage else "")
+            item.setData(Qt.ItemDataRole.UserRole + 1, passage)
             self.citations.addItem(item)
         if answer.citations:
             self.citations.setCurrentRow(0)
@@ -120,3 +128,13 @@ class AskView(QWidget):
 
     def _show_passage(self, item: QListWidgetItem | None) -> None:
         self.passage.setPlainText(item.data(Qt.ItemDataRole.UserRole) if item else "")
+        self.open_button.setEnabled(bool(item and item.data(Qt.ItemDataRole.UserRole + 1)))
+
+    def open_source(self) -> None:
+        item = self.citations.currentItem()
+        passage = item.data(Qt.ItemDataRole.UserRole + 1) if item else None
+        if passage is None:
+            return
+        c = passage.chunk
+        self.source_window = open_source(self, self._core, c.document_id, c.page, c.char_start, c.char_end,
+                                         passage.filename)

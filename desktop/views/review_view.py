@@ -5,7 +5,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QItemSelection, Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget)
+                               QListWidget, QListWidgetItem, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget)
 
 from agents.domain.drafts import Draft
 from agents.domain.review_rules import ReviewAction, allowed_actions
@@ -13,6 +13,7 @@ from agents.services import Countersign
 from desktop.qt_models import DraftsModel, draft_status_label, short_time
 from desktop.widgets.draft_document import DraftDocument
 from desktop.widgets.signoff_dialog import SignOffDialog
+from desktop.widgets.source_viewer import open_source
 
 _EXPORT_FILTERS = {"docx": "Word document (*.docx)", "md": "Markdown (*.md)"}
 
@@ -59,6 +60,12 @@ class ReviewView(QWidget):
         self.status_label = _plain_label("status")
         self.meta = _plain_label("muted")
         self.document = DraftDocument()
+        # Every citation of the draft; Enter or a double-click opens its page in the source viewer.
+        self.sources = QListWidget()
+        self.sources.setMaximumHeight(120)
+        self.sources.setToolTip("Open a citation's page with the passage highlighted (Enter or double-click)")
+        self.sources.itemActivated.connect(self._open_source)
+        self.source_window = None
         self.reviewer = QLineEdit(core.settings.reviewer_name)
         self.reviewer.setPlaceholderText("Your name")
         self.note = QLineEdit()
@@ -94,6 +101,7 @@ class ReviewView(QWidget):
         detail_layout.addWidget(self.status_label)
         detail_layout.addWidget(self.meta)
         detail_layout.addWidget(self.document, 1)
+        detail_layout.addWidget(self.sources)
         detail_layout.addLayout(who)
         detail_layout.addLayout(actions)
         detail_layout.addWidget(self.message)
@@ -109,6 +117,10 @@ class ReviewView(QWidget):
         self._show(None)
 
     # -- state -------------------------------------------------------------------------------
+    def _open_source(self, item: QListWidgetItem) -> None:
+        c = item.data(Qt.ItemDataRole.UserRole)
+        self.source_window = open_source(self, self._core, c.document_id, c.page, c.char_start, c.char_end, c.filename)
+
     def set_matter(self, matter: str | None) -> None:
         self._matter = matter
         self.refresh()
@@ -134,6 +146,12 @@ class ReviewView(QWidget):
     def _show(self, draft: Draft | None) -> None:
         self.current = draft
         self.document.show_draft(draft)
+        self.sources.clear()
+        for section in draft.sections if draft else ():
+            for c in section.citations:
+                item = QListWidgetItem(f"{section.heading} [{c.number}] — {c.location}")
+                item.setData(Qt.ItemDataRole.UserRole, c)
+                self.sources.addItem(item)
         if draft is None:
             self.title.setText("No draft selected")
             self.status_label.setText("")

@@ -182,6 +182,15 @@ def test_sample_matter_ask_draft_review_sign_off_export(qtbot, window, tmp_path)
     assert cites and all(re.fullmatch(r"\[\d+\] .+, p\. \d+", c) for c in cites)
     assert window.ask.passage.toPlainText().strip()  # the first citation's passage is shown
 
+    # -- the citation opens the source viewer on the original page, the passage highlighted ----
+    qtbot.keyClick(window.ask.citations, Qt.Key.Key_Return)
+    viewer = window.ask.source_window.viewer
+    qtbot.waitUntil(lambda: viewer.page is not None, timeout=30_000)
+    assert viewer.page.png and viewer.page.found and viewer.page.boxes
+    assert viewer.stack.currentIndex() == 0 and not viewer.image.pixmap().isNull()
+    assert CONTRACT in viewer.title.text() and "highlighted" in viewer.title.text()
+    window.ask.source_window.close()
+
     # -- draft: run the contract review, watch the steps, land in Review ---------------------
     window.tabs.setCurrentWidget(window.drafts)
     assert window.drafts.select_document(CONTRACT)
@@ -197,6 +206,12 @@ def test_sample_matter_ask_draft_review_sign_off_export(qtbot, window, tmp_path)
     shown = review.document.toPlainText()
     assert "Scope" in shown and "Governing law" in shown and re.search(r"\[1\] .+, p\. \d+", shown)
     assert not review.sign_button.isEnabled()  # only an approved draft can be signed
+    assert review.sources.count() >= 1 and re.search(r"\[1\] — .+, p\. \d+", review.sources.item(0).text())
+    review.sources.setCurrentRow(0)
+    qtbot.keyClick(review.sources, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: review.source_window.viewer.page is not None, timeout=30_000)
+    assert review.source_window.viewer.page.found
+    review.source_window.close()
 
     # -- approve, then sign off through the dialog -------------------------------------------
     review.reviewer.setText("")
