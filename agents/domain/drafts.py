@@ -99,6 +99,8 @@ class Draft:
     # How the draft was made: template id and version, settings, inputs, and the evidence
     # snapshot (chunk ids, document hashes, the text shown to the model at each step).
     provenance: dict = field(default_factory=dict, compare=False)
+    # The id of the signed version this one was made from by an edit ("" for an agent's draft).
+    supersedes: str = ""
 
     @property
     def content_sha256(self) -> str:

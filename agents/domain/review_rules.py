@@ -18,6 +18,8 @@ class ReviewAction(str, Enum):
     REVISE = "revise"
     APPROVE = "approve"
     SIGN_OFF = "sign_off"
+    # A reviewer's inline edit. A signed-off draft is never edited: the edit makes a new version.
+    EDIT = "edit"
 
 
 class IllegalTransition(ValueError):
@@ -36,6 +38,11 @@ _TRANSITIONS: dict[tuple[DraftStatus, ReviewAction], DraftStatus] = {
     (DraftStatus.CHANGES_REQUESTED, ReviewAction.REVISE): DraftStatus.DRAFT,
     (DraftStatus.APPROVED, ReviewAction.REQUEST_CHANGES): DraftStatus.CHANGES_REQUESTED,
     (DraftStatus.APPROVED, ReviewAction.SIGN_OFF): DraftStatus.SIGNED_OFF,
+    (DraftStatus.DRAFT, ReviewAction.EDIT): DraftStatus.DRAFT,
+    (DraftStatus.IN_REVIEW, ReviewAction.EDIT): DraftStatus.IN_REVIEW,
+    (DraftStatus.CHANGES_REQUESTED, ReviewAction.EDIT): DraftStatus.CHANGES_REQUESTED,
+    # The approval was given to other content, so an edit sends the draft back to review.
+    (DraftStatus.APPROVED, ReviewAction.EDIT): DraftStatus.IN_REVIEW,
 }
 
 
