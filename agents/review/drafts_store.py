@@ -38,11 +38,26 @@ class DraftsStore:
     def insert(self, d: Draft) -> None:
         self._db.execute(
             "INSERT INTO drafts (id, matter_id, work_product, title, status, version, created_at, preparer, model_id, "
-            "model_sha256, seed, sections_json, provenance_json) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "model_sha256, seed, sections_json, provenance_json, supersedes) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (d.id, d.matter_id, d.work_product, d.title, d.status.value, d.version, d.created_at, d.preparer,
              d.model_id, d.model_sha256, d.seed, _sections_json(d.sections),
-             json.dumps(d.provenance, ensure_ascii=False, sort_keys=True)),
+             json.dumps(d.provenance, ensure_ascii=False, sort_keys=True), d.supersedes),
         )
+
+    def set_sections(self, draft_id: str, sections: tuple[Section, ...]) -> None:
+        self._db.execute("UPDATE drafts SET sections_json = ? WHERE id = ?", (_sections_json(sections), draft_id))
+
+    def successor(self, draft_id: str) -> str:
+        r = self._db.execute("SELECT id FROM drafts WHERE supersedes = ? ORDER BY version DESC", (draft_id,)).fetchone()
+        return r[0] if r else ""
+
+    def lineage(self, draft: Draft) -> list[Draft]:
+        """This version and every earlier one it was made from, newest first."""
+        out, seen = [draft], {draft.id}
+        while out[-1].supersedes and out[-1].supersedes not in seen:
+            seen.add(out[-1].supersedes)
+            out.append(self.get(out[-1].supersedes))
+        return out
 
     def set_status(self, draft_id: str, status: DraftStatus) -> None:
         self._db.execute("UPDATE drafts SET status = ? WHERE id = ?", (status.value, draft_id))
@@ -73,4 +88,4 @@ class DraftsStore:
         )
         return Draft(r["id"], r["matter_id"], r["work_product"], r["title"], DraftStatus(r["status"]), r["version"],
                      r["created_at"], r["preparer"], r["model_id"], r["model_sha256"], r["seed"],
-                     _sections(r["sections_json"]), signoffs, json.loads(r["provenance_json"]))
+                     _sections(r["sections_json"]), signoffs, json.loads(r["provenance_json"]), r["supersedes"])

@@ -1,11 +1,12 @@
 """The one connection factory for the data directory's SQLite database, and its schema."""
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from pathlib import Path
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # Steps from each older schema version to the next; a fresh database gets _SCHEMA directly.
 _MIGRATIONS = {
@@ -15,6 +16,9 @@ _MIGRATIONS = {
     3: ["CREATE TABLE IF NOT EXISTS matter_embedders (matter_id TEXT PRIMARY KEY REFERENCES matters(id), "
         "embedder TEXT NOT NULL)"],
     4: [lambda conn: _add_column(conn, "drafts", "provenance_json", "TEXT NOT NULL DEFAULT '{}'")],
+    5: [lambda conn: _add_column(conn, "drafts", "supersedes", "TEXT NOT NULL DEFAULT ''"),
+        lambda conn: _review_tables(conn),
+        lambda conn: _settle_reviewed_sections(conn)],
 }
 
 
@@ -23,6 +27,52 @@ def _add_column(conn: sqlite3.Connection, table: str, column: str, decl: str) ->
     columns = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
     if columns and column not in columns:
         conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
+
+def _review_tables(conn: sqlite3.Connection) -> None:
+    # Not executescript: it would commit the migration's transaction half-way.
+    for statement in _REVIEW_SCHEMA.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
+def _settle_reviewed_sections(conn: sqlite3.Connection) -> None:
+    """Drafts approved or signed before sections had their own review keep that standing:
+    their sections are recorded approved, so the draft is not blocked by a review it had."""
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'drafts'").fetchall():
+        return
+    for r in conn.execute("SELECT id, sections_json FROM drafts WHERE status IN ('approved', 'signed_off')").fetchall():
+        for s in json.loads(r[1]):
+            conn.execute("INSERT OR IGNORE INTO section_reviews VALUES (?,?,?,?)", (r[0], s["key"], "approved", s["body"]))
+
+
+# Per-section review (v5). A section with no row is pending and still holds the agent's text.
+_REVIEW_SCHEMA = """
+CREATE TABLE IF NOT EXISTS section_reviews (
+    draft_id TEXT NOT NULL REFERENCES drafts(id), section_key TEXT NOT NULL, status TEXT NOT NULL,
+    agent_body TEXT NOT NULL, PRIMARY KEY (draft_id, section_key)
+);
+CREATE TABLE IF NOT EXISTS section_edits (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, draft_id TEXT NOT NULL REFERENCES drafts(id),
+    section_key TEXT NOT NULL, editor TEXT NOT NULL, edited_at TEXT NOT NULL,
+    before_body TEXT NOT NULL, after_body TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS section_comments (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, draft_id TEXT NOT NULL REFERENCES drafts(id),
+    section_key TEXT NOT NULL, author TEXT NOT NULL, at TEXT NOT NULL, text TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS flag_resolutions (
+    draft_id TEXT NOT NULL REFERENCES drafts(id), section_key TEXT NOT NULL, flag_index INTEGER NOT NULL,
+    resolution TEXT NOT NULL, reason TEXT NOT NULL, resolved_by TEXT NOT NULL, resolved_at TEXT NOT NULL,
+    PRIMARY KEY (draft_id, section_key, flag_index)
+);
+CREATE TABLE IF NOT EXISTS profiles (
+    name TEXT PRIMARY KEY COLLATE NOCASE, initials TEXT NOT NULL, role TEXT NOT NULL, created_at TEXT NOT NULL
+);
+-- The firm's sign-off policy as one JSON value, so a change is one audited write.
+CREATE TABLE IF NOT EXISTS firm_policy (
+    id INTEGER PRIMARY KEY CHECK (id = 1), policy_json TEXT NOT NULL
+)
+"""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS matters (
@@ -58,7 +108,8 @@ CREATE TABLE IF NOT EXISTS drafts (
     work_product TEXT NOT NULL, title TEXT NOT NULL, status TEXT NOT NULL,
     version INTEGER NOT NULL, created_at TEXT NOT NULL, preparer TEXT NOT NULL,
     model_id TEXT NOT NULL, model_sha256 TEXT NOT NULL, seed INTEGER NOT NULL,
-    sections_json TEXT NOT NULL, provenance_json TEXT NOT NULL DEFAULT '{}'
+    sections_json TEXT NOT NULL, provenance_json TEXT NOT NULL DEFAULT '{}',
+    supersedes TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS signoffs (
     id INTEGER PRIMARY KEY AUTOINCREMENT, draft_id TEXT NOT NULL REFERENCES drafts(id),
@@ -137,6 +188,6 @@ def connect(path: Path) -> Database:
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
-    conn.executescript(_SCHEMA)
+    conn.executescript(_SCHEMA + ";" + _REVIEW_SCHEMA)
     conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
     return Database(conn)
