@@ -7,10 +7,13 @@ import threading
 from pathlib import Path
 from typing import Iterator
 
+from agents.domain.draft_review import DraftReview, EditResult
 from agents.domain.drafts import Draft
 from agents.domain.events import Finished
 from agents.domain.library import Document, DocumentStatus, Matter, Passage
 from agents.domain.review_rules import DraftStatus, ReviewAction
+from agents.domain.section_review import FlagResolution, Resolution, SectionAction, SectionComment
+from agents.domain.signoff_policy import Profile, SignOffPolicy
 from agents.engine.ask import Answer, ask
 from agents.engine import inputs as draft_inputs
 from agents.engine.runner import run_template
@@ -272,8 +275,54 @@ class Countersign:
         return self.review.act(draft_id, ReviewAction.REVISE, actor, note)
 
     def sign_off(self, draft_id: str, reviewer: str, role: str, meaning: str, expected_sha256: str = "") -> Draft:
-        self.review.sign_off(draft_id, reviewer, role, meaning, expected_sha256)
+        domain = self.work_product_domain(self.get_draft(draft_id))
+        self.review.sign_off(draft_id, reviewer, role, meaning, expected_sha256, domain)
         return self.get_draft(draft_id)
+
+    # -- per-section review, people and policy -----------------------------------------------
+    def work_product_domain(self, draft: Draft) -> str:
+        """The template's domain (legal, accounting, ...); a template no longer installed counts as "other"."""
+        template = self.templates().get(draft.work_product)
+        return template.domain if template else "other"
+
+    def view_draft(self, draft_id: str, viewer: str) -> DraftReview:
+        """The draft for display, section by section; viewing signed work is audited."""
+        return self.review.review(draft_id, viewer)
+
+    def approve_all(self, draft_id: str, reviewer: str, note: str = "") -> Draft:
+        """Approve every pending section, then the draft (the window's Approve button)."""
+        return self.review.approve_all(draft_id, reviewer, note)
+
+    def approve_section(self, draft_id: str, section: str, reviewer: str, note: str = "") -> Draft:
+        return self.review.section_action(draft_id, section, SectionAction.APPROVE, reviewer, note)
+
+    def request_section_changes(self, draft_id: str, section: str, reviewer: str, note: str) -> Draft:
+        return self.review.section_action(draft_id, section, SectionAction.REQUEST_CHANGES, reviewer, note)
+
+    def edit_section(self, draft_id: str, section: str, editor: str, body: str) -> EditResult:
+        return self.review.edit_section(draft_id, section, editor, body)
+
+    def comment(self, draft_id: str, section: str, author: str, text: str) -> SectionComment:
+        return self.review.comment(draft_id, section, author, text)
+
+    def resolve_flag(self, draft_id: str, section: str, index: int, actor: str, fixed: bool = False,
+                     accept_reason: str = "") -> FlagResolution:
+        if fixed == bool(accept_reason.strip()):
+            raise ValueError("resolve a flag either as fixed or as accepted with a reason, not both or neither")
+        resolution = Resolution.FIXED if fixed else Resolution.ACCEPTED
+        return self.review.resolve_flag(draft_id, section, index, actor, resolution, accept_reason)
+
+    def add_profile(self, name: str, initials: str, role: str) -> Profile:
+        return self.review.add_profile(name, initials, role)
+
+    def profiles(self) -> list[Profile]:
+        return self.review.people.list()
+
+    def policy(self) -> SignOffPolicy:
+        return self.review.people.policy()
+
+    def set_policy(self, key: str, value: str, actor: str) -> SignOffPolicy:
+        return self.review.set_policy(key, value, actor)
 
     def export(self, draft_id: str, fmt: str, out: Path | None = None, actor: str = "") -> Path:
         if fmt not in ("md", "docx"):

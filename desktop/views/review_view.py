@@ -194,7 +194,7 @@ class ReviewView(QWidget):
     def approve(self) -> None:
         if self.current:
             draft_id, who = self.current.id, self.reviewer.text()
-            self._apply(lambda: self._core.approve(draft_id, who, self.note.text()), "Draft approved.")
+            self._apply(lambda: self._core.approve_all(draft_id, who, self.note.text()), "Draft approved.")
 
     def request_changes(self) -> None:
         if not self.current:
