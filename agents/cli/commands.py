@@ -5,12 +5,11 @@ import sqlite3
 import sys
 from typing import Iterator
 
-from agents.cli import doctor
+from agents.cli import doctor, review_cli
 from agents.cli.output import emit_json, emit_json_line, err, plain
 from agents.domain.events import FileIngested, Finished, Flag, Progress, Resynced, StepStarted, TokenDelta
 from agents.domain.library import DocumentStatus
 from agents.engine.inputs import parse_pairs
-from agents.review import export
 from agents.llm.protocol import ModelUnavailable
 from agents.runtime import settings as settings_mod
 from agents.runtime.cancel import CancelToken
@@ -216,22 +215,9 @@ def _review(app: Countersign, args) -> int:
             stale = "  STALE" if app.stale_sources(d) else ""
             print(f"{d.id}  {d.status.value:<17} v{d.version}  {d.flag_count} flags  {d.title}{stale}")
         return 0
-    if args.action == "show":
-        d = app.get_draft(args.draft)
-        if args.json:
-            emit_json({**plain(d), "content_sha256": d.content_sha256, "stale_sources": app.stale_sources(d)})
-            return 0
-        print(f"{d.title}\nstatus: {d.status.value}  version {d.version}  content SHA-256 {d.content_sha256}")
-        for note in app.stale_sources(d):
-            print(f"STALE: {note}")
-        print()
-        for s in d.sections:
-            print(f"== {s.heading} ==\n" + "\n".join(export.section_markdown(s)).rstrip())
-            for f in s.flags:
-                print(f"  ! {f.severity}: {f}")
-            print()
-        return 0
-    if args.action == "signoff":
+    if args.action in review_cli.ACTIONS:
+        return review_cli.review(app, args)
+    if args.action in ("signoff", "sign-off"):
         d = app.sign_off(args.draft, args.reviewer, args.role, args.meaning)
     elif args.action == "approve":
         d = app.approve(args.draft, args.reviewer, args.note)
@@ -241,6 +227,9 @@ def _review(app: Countersign, args) -> int:
         d = app.request_changes(args.draft, args.reviewer, args.note)
     emit_json({"id": d.id, "status": d.status, "content_sha256": d.content_sha256}) if args.json else print(
         f"{d.id}: {d.status.value.replace('_', ' ')} (content SHA-256 {d.content_sha256})")
+    if args.action in ("signoff", "sign-off") and d.status.value != "signed_off" and not args.json:
+        for wanted in app.view_draft(d.id, args.reviewer).awaiting:
+            print(f"awaiting: {wanted}")
     return 0
 
 
@@ -294,3 +283,4 @@ def _settings(args) -> int:
 
 HANDLERS = {"matter": _matter, "ingest": _ingest, "reembed": _reembed, "search": _search, "ask": _ask, "draft": _draft, "review": _review,
             "export": _export, "verify": _verify}
+HANDLERS.update(review_cli.HANDLERS)

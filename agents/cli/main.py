@@ -10,6 +10,7 @@ from agents.cli import models as models_cli
 from agents.cli import templates_cli
 from agents.cli.output import err
 from agents.domain.review_rules import SIGN_OFF_MEANINGS, SIGN_OFF_ROLES
+from agents.domain.signoff_policy import ROLES
 
 EPILOG = "Run `countersign` with no command to open the desktop window."
 
@@ -79,17 +80,20 @@ def build_parser() -> argparse.ArgumentParser:
     review = cmd("review", "list, approve and sign off drafts")
     rsub = review.add_subparsers(dest="action", required=True)
     rsub.add_parser("list", parents=[common]).add_argument("--matter")
-    rsub.add_parser("show", parents=[common]).add_argument("draft")
+    rp = rsub.add_parser("show", parents=[common])
+    rp.add_argument("draft")
+    rp.add_argument("--viewer", default="", help="who is looking (viewing signed work is audited)")
     for name in ("approve", "request-changes", "revise"):
         rp = rsub.add_parser(name, parents=[common])
         rp.add_argument("draft")
         rp.add_argument("--reviewer", required=True)
         rp.add_argument("--note", default="")
-    rp = rsub.add_parser("signoff", parents=[common])
+    rp = rsub.add_parser("signoff", parents=[common], aliases=["sign-off"])
     rp.add_argument("draft")
     rp.add_argument("--reviewer", required=True)
-    rp.add_argument("--role", default="reviewer", choices=SIGN_OFF_ROLES)
+    rp.add_argument("--role", default="", choices=SIGN_OFF_ROLES, help="must match the profile (default: the profile's role)")
     rp.add_argument("--meaning", required=True, choices=SIGN_OFF_MEANINGS)
+    _section_review_parsers(rsub, common)
 
     p = cmd("export", "export a draft as DOCX or Markdown")
     p.add_argument("draft")
@@ -108,6 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     models_cli.add_parser(cmd("models", "list, add, check and choose model files"), common)
 
+    _people_parsers(cmd, common)
+
     settings = cmd("settings", "show or change settings")
     ssub = settings.add_subparsers(dest="action", required=True)
     ssub.add_parser("show", parents=[common])
@@ -115,6 +121,46 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("key")
     sp.add_argument("value")
     return parser
+
+
+def _section_review_parsers(rsub, common: argparse.ArgumentParser) -> None:
+    def section_cmd(name: str, help: str) -> argparse.ArgumentParser:
+        rp = rsub.add_parser(name, parents=[common], help=help)
+        rp.add_argument("draft")
+        rp.add_argument("section", help="the section's key, as `review show` prints it in brackets")
+        rp.add_argument("--reviewer", default="", help="your name (default: the reviewer_name setting)")
+        return rp
+
+    rp = section_cmd("edit", "replace a section's text; the diff against the agent's text is kept")
+    text = rp.add_mutually_exclusive_group(required=True)
+    text.add_argument("--file", type=Path, help="a UTF-8 text file with the new section text")
+    text.add_argument("--text", help="the new section text")
+    section_cmd("comment", "comment on a section").add_argument("text")
+    rp = section_cmd("resolve", "resolve a verifier flag: fixed by an edit, or accepted with a reason")
+    rp.add_argument("flag", type=int, help="the flag's number, as `review show` prints it")
+    how = rp.add_mutually_exclusive_group(required=True)
+    how.add_argument("--fixed", action="store_true", help="the edit removed what the flag pointed at")
+    how.add_argument("--accept", metavar="REASON", help="the text stands; say why")
+    section_cmd("approve-section", "approve one section").add_argument("--note", default="")
+    section_cmd("request-section-changes", "send one section back").add_argument("--note", required=True)
+
+
+def _people_parsers(cmd, common: argparse.ArgumentParser) -> None:
+    p = cmd("profile", "the firm's people who prepare, review and sign")
+    psub = p.add_subparsers(dest="action", required=True)
+    pp = psub.add_parser("add", parents=[common])
+    pp.add_argument("name")
+    pp.add_argument("--initials", required=True)
+    pp.add_argument("--role", required=True, choices=ROLES)
+    psub.add_parser("list", parents=[common])
+    p = cmd("policy", "the firm's sign-off policy: who may sign, second reviewer, maker-checker")
+    psub = p.add_subparsers(dest="action", required=True)
+    psub.add_parser("show", parents=[common])
+    pp = psub.add_parser("set", parents=[common], help="e.g. `policy set signers.legal partner` or "
+                                                      "`policy set second_reviewer on`")
+    pp.add_argument("key")
+    pp.add_argument("value")
+    pp.add_argument("--by", default="", help="who changes the policy (recorded in the audit log)")
 
 
 def main(argv: list[str] | None = None) -> int:
