@@ -152,11 +152,14 @@ class ReviewService:
     # -- reading -----------------------------------------------------------------------------
     def review(self, draft_id: str, viewer: str = "") -> DraftReview:
         """The draft as a reviewer sees it. Viewing signed work is itself recorded."""
-        with self._tx():
-            draft = self.drafts.get(draft_id)
-            if draft.status is DraftStatus.SIGNED_OFF:
+        draft = self.drafts.get(draft_id)
+        if draft.status is DraftStatus.SIGNED_OFF:
+            # Only signed work is audited on view, so reading a draft in progress takes no write lock.
+            with self._tx():
                 self.audit.append(" ".join(viewer.split()) or "user", "draft.viewed", draft.id,
                                   version=draft.version, content_sha256=draft.content_sha256)
+        with self._db.lock:  # one consistent read against a writer on another thread
+            draft = self.drafts.get(draft_id)
             states, resolutions = self.sections.states(draft), self.sections.resolutions(draft.id)
             comments = self.sections.comments(draft.id)
             by_flag = {(r.section_key, r.flag_index): r for r in resolutions}

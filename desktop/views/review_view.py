@@ -1,6 +1,7 @@
 """Review: the matter's drafts, one draft section by section, review actions, sign-off, export."""
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelection, Qt, Signal
@@ -8,7 +9,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QHea
                                QListWidget, QListWidgetItem, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget)
 
 from agents.domain.drafts import Draft
-from agents.domain.review_rules import ReviewAction, allowed_actions
+from agents.domain.review_rules import DraftStatus, ReviewAction, allowed_actions
 from agents.services import Countersign
 from desktop.qt_models import DraftsModel, draft_status_label, short_time
 from desktop.widgets.draft_document import DraftDocument
@@ -145,6 +146,11 @@ class ReviewView(QWidget):
 
     def _show(self, draft: Draft | None) -> None:
         self.current = draft
+        if draft is not None and draft.status is DraftStatus.SIGNED_OFF:
+            try:  # looking at signed work is on the record, as the CLI's `review show` is
+                self._core.view_draft(draft.id, self.reviewer.text())
+            except (ValueError, LookupError, OSError, sqlite3.Error) as exc:
+                self._say(f"Could not record this view in the audit log: {exc}", "error")
         self.document.show_draft(draft)
         self.sources.clear()
         for section in draft.sections if draft else ():

@@ -223,6 +223,12 @@ def test_sample_matter_ask_draft_review_sign_off_export(qtbot, window, tmp_path)
     assert review.status_label.text() == "Status: approved"
     assert review.sign_button.isEnabled()
 
+    # The window has no flag-resolution or profile screens yet: settle them through the core.
+    window.core.add_profile("Dana Whitfield", "DW", "partner")
+    flagged = window.core.get_draft(review.current.id)
+    for s in flagged.sections:
+        for i, _ in enumerate(s.flags):
+            window.core.resolve_flag(flagged.id, s.key, i, "Dana Whitfield", accept_reason="checked against the clause")
     qtbot.mouseClick(review.sign_button, Qt.MouseButton.LeftButton)
     dialog = review.dialog
     assert isinstance(dialog, SignOffDialog) and dialog.isVisible()

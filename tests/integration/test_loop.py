@@ -173,7 +173,12 @@ def test_draft_review_sign_off_and_export(app, tmp_path):
     unsigned = app.export(draft.id, "md", tmp_path / "unsigned.md").read_text()
     assert "DRAFT — NOT REVIEWED" in unsigned
 
-    app.approve(draft.id, "R. Reviewer")
+    # Sign-off needs a known person, every verifier flag settled and every section approved.
+    app.add_profile("R. Reviewer", "RR", "partner")
+    for s in draft.sections:
+        for i, _ in enumerate(s.flags):
+            app.resolve_flag(draft.id, s.key, i, "R. Reviewer", accept_reason="checked against the cited clause")
+    app.approve_all(draft.id, "R. Reviewer")
     signed = app.sign_off(draft.id, "R. Reviewer", "partner", "approved")
     assert signed.status is DraftStatus.SIGNED_OFF
     assert signed.signoffs[0].content_sha256 == draft.content_sha256
