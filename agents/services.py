@@ -307,8 +307,10 @@ class Countersign:
 
     def resolve_flag(self, draft_id: str, section: str, index: int, actor: str, fixed: bool = False,
                      accept_reason: str = "") -> FlagResolution:
-        if fixed == bool(accept_reason.strip()):
-            raise ValueError("resolve a flag either as fixed or as accepted with a reason, not both or neither")
+        """Resolve as fixed (the edit removed what the flag pointed at), or else as accepted for
+        the written reason given."""
+        if fixed and accept_reason.strip():
+            raise ValueError("resolve a flag either as fixed or as accepted with a reason, not both")
         resolution = Resolution.FIXED if fixed else Resolution.ACCEPTED
         return self.review.resolve_flag(draft_id, section, index, actor, resolution, accept_reason)
 
