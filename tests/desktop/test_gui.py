@@ -243,6 +243,8 @@ def test_sample_matter_ask_draft_review_sign_off_export(qtbot, window, tmp_path)
     assert table_column(review, 1) == ["signed off"]
     assert not review.approve_button.isEnabled() and not review.sign_button.isEnabled()
     assert "signed by Dana Whitfield (partner, approved)" in review.meta.text()
+    viewed = [e for e in window.core.review.audit.entries(draft.id) if e.action == "draft.viewed"]
+    assert viewed and viewed[-1].actor == "Dana Whitfield"  # showing signed work is on the record
 
     # -- export through the save dialog, and DOCX to the default exports folder --------------
     out = tmp_path / "memo.md"

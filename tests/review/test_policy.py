@@ -144,3 +144,14 @@ def test_policy_settings_are_checked_kept_and_audited(service, tmp_path):
     assert reopened.second_reviewer and reopened.maker_checker
     assert [json.loads(e.detail)["key"] for e in service.audit.entries("policy")] == ["signers.tax", "second_reviewer"]
     assert service.audit.verify() is None
+
+
+def test_an_edit_after_a_first_signature_goes_into_a_new_version(service):
+    service.set_policy("second_reviewer", "on", "Managing Partner")
+    d = approved(service)
+    first = service.sign_off(d.id, "R. Reviewer", "", "reviewed")
+    result = service.edit_section(d.id, "law", "P. Partner", "Scots law governs [1].")
+    assert result.new_version and result.draft.version == 2
+    kept = service.drafts.get(d.id)
+    assert kept.status is DraftStatus.APPROVED and kept.signoffs == (first,)
+    assert kept.content_sha256 == first.content_sha256
