@@ -18,6 +18,7 @@ from agents.review.revisions import SuggestedRevision
 
 AUTHOR = "Countersign (suggested)"
 _CLAUSE_START = re.compile(r"^\s*(\d+(\.\d+)*\.?\s|\(?[a-z]\)\s)")
+_SENTENCE_END = re.compile(r"[.;!?][”’\")]*(?=\s|$)")
 
 
 @dataclass
@@ -54,6 +55,19 @@ def paragraphs(pages: list[tuple[int, str]]) -> list[Paragraph]:
     return out
 
 
+def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
+    """The whole sentence around a quote: a passage boundary can cut a quoted sentence short
+    (or start it inside a clause number), and the fallback wording replaces a whole sentence.
+    The clause keeps its number ("4.1"); only its wording is replaced."""
+    ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+    start = max([e for e in ends if e <= start], default=0)
+    end = min([e for e in ends if e >= end], default=len(text))
+    while start < len(text) and text[start] == " ":
+        start += 1
+    number = _CLAUSE_START.match(text[start:end])
+    return start + (number.end() if number else 0), end
+
+
 def _place(paras: list[Paragraph], r: SuggestedRevision) -> str:
     """Attach the revision to the paragraph holding its quote; the reason when it cannot be."""
     on_page = [i for i, p in enumerate(paras) if p.page == r.citation.page]
@@ -76,8 +90,7 @@ def _place(paras: list[Paragraph], r: SuggestedRevision) -> str:
         for k in reversed(range(first + 1, last + 1)):
             del paras[on_page[k]]
     target = paras[on_page[first]]
-    start = at - starts[first]
-    end = start + len(r.quote)
+    start, end = _sentence(target.text, at - starts[first], at - starts[first] + len(r.quote))
     for s, e, _, other in target.edits:
         if start < e and s < end:
             return f"the same clause is already revised for {other}"
