@@ -8,6 +8,8 @@ from typing import Callable
 from agents.domain.drafts import Citation, Draft, SignOff
 
 DRAFT_MARK = "DRAFT — NOT REVIEWED"
+CERTIFICATE_NOTE = ("Certificate of review and sign-off. The content SHA-256 is computed over exactly the sections "
+                    "signed; the audit-chain head is the log entry this export was made after.")
 
 
 def signatures(draft: Draft) -> tuple[SignOff, ...]:

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 from agents.domain.drafts import Draft, SectionChart, SectionTable
-from agents.review.certificate import (DRAFT_MARK, SourceQuote, certificate, is_signed, signature_lines,
+from agents.review.certificate import (CERTIFICATE_NOTE, DRAFT_MARK, SourceQuote, certificate, is_signed, signature_lines,
                                        source_heading, source_quotes)
 
 # Characters XML 1.0 cannot hold; PDF text layers carry them (form feeds, stray controls) and
@@ -66,8 +66,7 @@ def _certificate(doc, draft: Draft, audit_head: str) -> None:
     cert = certificate(draft, audit_head)
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     doc.add_heading("Sign-off", level=1)
-    doc.add_paragraph("Certificate of review and sign-off. The content SHA-256 is computed over exactly the "
-                      "sections signed; the audit-chain head is the log entry this export was made after.")
+    doc.add_paragraph(CERTIFICATE_NOTE)
     table = doc.add_table(rows=0, cols=2)
     table.style = "Table Grid"
     for label, value in cert.fields():

@@ -3,7 +3,7 @@ sign-off certificate once it is signed, and the appendix of cited sources."""
 from __future__ import annotations
 
 from agents.domain.drafts import Draft, Section, SectionTable
-from agents.review.certificate import (DRAFT_MARK, SourceQuote, certificate, certificate_lines, is_signed,
+from agents.review.certificate import (CERTIFICATE_NOTE, DRAFT_MARK, SourceQuote, certificate, certificate_lines, is_signed,
                                        source_heading, source_quotes)
 
 
@@ -39,7 +39,8 @@ def to_markdown(draft: Draft, audit_head: str, sources: tuple[SourceQuote, ...] 
         for n, q in enumerate(quotes, 1):
             out += [f"{n}. {source_heading(q)}", "", f"   > {q.passage}", ""]
     if signed:
-        out += ["## Sign-off", ""] + [f"- {line}" for line in certificate_lines(certificate(draft, audit_head))]
+        out += ["## Sign-off", "", CERTIFICATE_NOTE, ""]
+        out += [f"- {line}" for line in certificate_lines(certificate(draft, audit_head))]
     else:
         out += ["## Status", "", f"- {DRAFT_MARK} (status: {draft.status.value})", f"- Audit log head: {audit_head}"]
     return "\n".join(out) + "\n"

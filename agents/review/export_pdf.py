@@ -11,7 +11,7 @@ import io
 from pathlib import Path
 
 from agents.domain.drafts import Draft, SectionTable
-from agents.review.certificate import (DRAFT_MARK, SourceQuote, certificate, is_signed, source_heading,
+from agents.review.certificate import (CERTIFICATE_NOTE, DRAFT_MARK, SourceQuote, certificate, is_signed, source_heading,
                                        source_quotes)
 from agents.runtime.resources import resource
 
@@ -116,9 +116,7 @@ def _certificate(pdf, draft: Draft, audit_head: str) -> None:
     pdf.add_page()
     _heading(pdf, "Sign-off", 15)
     pdf.set_font(FONT, "", 9)
-    pdf.multi_cell(pdf.epw, 4.5, "Certificate of review and sign-off. The content SHA-256 is computed over exactly "
-                                 "the sections signed; the audit-chain head is the log entry this export was made "
-                                 "after.", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(pdf.epw, 4.5, CERTIFICATE_NOTE, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     pdf.set_font(FONT, "", 8)
     with pdf.table(col_widths=(32, 138), text_align="LEFT", line_height=4.2, padding=1.2,

@@ -19,6 +19,7 @@ from agents.review.revisions import SuggestedRevision
 AUTHOR = "Countersign (suggested)"
 _CLAUSE_START = re.compile(r"^\s*(\d+(\.\d+)*\.?\s|\(?[a-z]\)\s)")
 _SENTENCE_END = re.compile(r"[.;!?][”’\")]*(?=\s|$)")
+EXTEND = 300
 
 
 @dataclass
@@ -58,11 +59,15 @@ def paragraphs(pages: list[tuple[int, str]]) -> list[Paragraph]:
 def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
     """The whole sentence around a quote: a passage boundary can cut a quoted sentence short
     (or start it inside a clause number), and the fallback wording replaces a whole sentence.
+    Never by more than EXTEND characters either way: past that the "sentence" is a list or a
+    table, and striking what the memo did not quote would be worse than a partial sentence.
     The clause keeps its number ("4.1"); only its wording is replaced."""
     ends = [m.end() for m in _SENTENCE_END.finditer(text)]
-    start = max([e for e in ends if e <= start], default=0)
-    end = min([e for e in ends if e >= end], default=len(text))
-    while start < len(text) and text[start] == " ":
+    before = max([e for e in ends if e <= start], default=0)
+    after = min([e for e in ends if e >= end], default=len(text))
+    start = before if start - before <= EXTEND else start
+    end = after if after - end <= EXTEND else end
+    while start < end and text[start] == " ":
         start += 1
     number = _CLAUSE_START.match(text[start:end])
     return start + (number.end() if number else 0), end
@@ -75,13 +80,14 @@ def _place(paras: list[Paragraph], r: SuggestedRevision) -> str:
     for i in on_page:
         starts.append(len(joined))
         joined += paras[i].text + " "
-    hits = [m.start() for m in re.finditer(re.escape(r.quote), joined)] if r.quote else []
+    quote = " ".join(xml_safe(r.quote).split())  # as the paragraphs hold their text
+    hits = [m.start() for m in re.finditer(re.escape(quote), joined)] if quote else []
     if not hits:
         return f"the quoted clause is not on page {r.citation.page} of the contract as stored"
     # Of several identical sentences, the one nearest the cited passage's place on the page.
     at = min(hits, key=lambda h: abs(h - r.citation.char_start))
     first = max(k for k, s in enumerate(starts) if s <= at)
-    last = max(k for k, s in enumerate(starts) if s < at + len(r.quote))
+    last = max(k for k, s in enumerate(starts) if s < at + len(quote))
     if first != last:  # a clause the block rules split: make its paragraphs one
         target = paras[on_page[first]]
         if any(paras[on_page[k]].edits for k in range(first + 1, last + 1)):
@@ -90,7 +96,7 @@ def _place(paras: list[Paragraph], r: SuggestedRevision) -> str:
         for k in reversed(range(first + 1, last + 1)):
             del paras[on_page[k]]
     target = paras[on_page[first]]
-    start, end = _sentence(target.text, at - starts[first], at - starts[first] + len(r.quote))
+    start, end = _sentence(target.text, at - starts[first], at - starts[first] + len(quote))
     for s, e, _, other in target.edits:
         if start < e and s < end:
             return f"the same clause is already revised for {other}"

@@ -66,8 +66,9 @@ def test_verify_fails_with_a_reason_after_a_one_byte_change(cli, drafts, tmp_pat
 def test_redline_export_lists_the_revisions_placed(cli, drafts, tmp_path):
     credit, memo = drafts
     out = tmp_path / "contract-redline.docx"
-    code, result, _ = cli("export", memo, "--format", "redline-docx", "--out", str(out), "--json")
-    assert code == 0 and result["path"] == str(out) and result["skipped"] == []
+    code, result, err = cli("export", memo, "--format", "redline-docx", "--out", str(out), "--json")
+    assert code == 0, err
+    assert result["path"] == str(out) and result["skipped"] == []
     assert sorted(result["placed"]) == ["Governing law", "Limitation of liability", "Payment terms", "Term and termination"]
     code, checked, _ = cli("verify", str(out), "--json")
     assert code == 0 and checked["format"] == "redline-docx" and checked["draft_id"] == memo

@@ -32,7 +32,7 @@ def chart_png() -> str:
 
 def _stored_document(app, matter_id: str) -> tuple[Document, Chunk]:
     text = f"Schedule 2 — Fees\n{PASSAGE}\n{QUOTE}"
-    doc = Document(new_id("doc"), matter_id, "supply_agreement.pdf", "/clients/supply_agreement.pdf", "pdf",
+    doc = Document(new_id("doc"), matter_id, "supply_agreement.pdf", "/clients/credit/supply_agreement.pdf", "pdf",
                    hashlib.sha256(text.encode()).hexdigest(), DocumentStatus.INDEXED, "", 2, 2048, utc_now())
     start = text.index(PASSAGE)
     chunk = Chunk(f"{doc.id}:0", doc.id, matter_id, 2, start, start + len(PASSAGE), PASSAGE, 20)
