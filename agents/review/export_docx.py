@@ -62,6 +62,7 @@ def to_docx(draft: Draft, audit_head: str, path: Path, sources: tuple[SourceQuot
 
 def _certificate(doc, draft: Draft, audit_head: str) -> None:
     from docx.enum.text import WD_BREAK
+    from docx.shared import Inches, Pt
 
     cert = certificate(draft, audit_head)
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
@@ -69,10 +70,17 @@ def _certificate(doc, draft: Draft, audit_head: str) -> None:
     doc.add_paragraph(CERTIFICATE_NOTE)
     table = doc.add_table(rows=0, cols=2)
     table.style = "Table Grid"
+    table.autofit = False
     for label, value in cert.fields():
         cells = table.add_row().cells
         cells[0].text, cells[1].text = label, xml_safe(value)
         cells[0].paragraphs[0].runs[0].bold = True
+        for cell in cells:
+            cell.paragraphs[0].runs[0].font.size = Pt(9)
+        cells[0].width, cells[1].width = Inches(1.5), Inches(4.7)
+    # Wide enough for a SHA-256 on one line, so a reader can compare it at a glance; Word reads
+    # the cells' widths, LibreOffice the grid's.
+    table.columns[0].width, table.columns[1].width = Inches(1.5), Inches(4.7)
     for s in cert.signatures:
         doc.add_paragraph()
         for line in signature_lines(s):
