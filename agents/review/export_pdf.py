@@ -3,7 +3,9 @@ the header line and diagonally across every page; signed ones end with the certi
 
 Text is set in DejaVu Sans, shipped in resources/fonts (Bitstream Vera licence): fpdf2's
 built-in fonts are Latin-1 only, and a firm's drafts hold curly quotes, em dashes, £ and €,
-and accented names. The font comes with the app, never from the user's system."""
+and accented names. The font comes with the app, never from the user's system. It covers
+Latin, Greek, Cyrillic and Hebrew; CJK characters have no glyph in it and print blank (fpdf2
+logs which)."""
 from __future__ import annotations
 
 import base64
@@ -16,6 +18,8 @@ from agents.review.certificate import (CERTIFICATE_NOTE, DRAFT_MARK, SourceQuote
 from agents.runtime.resources import resource
 
 FONT = "DejaVuSans"
+WIDE_TABLE = 7  # columns past which a table gets a landscape page of its own
+KEEP_WITH_NEXT = 30  # mm a table or chart title needs below it to stay on its page
 _GREY, _MARK_RED = (90, 90, 90), (170, 20, 20)
 
 
@@ -83,6 +87,11 @@ def _heading(pdf, text: str, size: float) -> None:
 
 
 def _table(pdf, t: SectionTable) -> None:
+    wide = len(t.columns) > WIDE_TABLE
+    if wide:  # a due-diligence table's columns need the page's long side
+        pdf.add_page(orientation="L")
+    elif pdf.will_page_break(KEEP_WITH_NEXT):  # a title never ends a page without its table
+        pdf.add_page()
     _heading(pdf, t.title, 9)
     size = 8 if len(t.columns) <= 6 else 6.5
     pdf.set_font(FONT, "", size)
@@ -98,6 +107,8 @@ def _table(pdf, t: SectionTable) -> None:
                 pdf.set_font(FONT, "", 8)
                 pdf.multi_cell(pdf.epw, 4, line, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
+    if wide:
+        pdf.add_page(orientation="P")
 
 
 def _appendix(pdf, quotes: tuple[SourceQuote, ...]) -> None:
@@ -156,6 +167,8 @@ def to_pdf(draft: Draft, audit_head: str, path: Path, sources: tuple[SourceQuote
         for t in s.tables:
             _table(pdf, t)
         for c in s.charts:
+            if pdf.will_page_break(KEEP_WITH_NEXT):
+                pdf.add_page()
             _heading(pdf, c.title, 9)
             pdf.image(io.BytesIO(base64.b64decode(c.png_base64)), w=pdf.epw)
             pdf.ln(2)

@@ -118,3 +118,18 @@ def test_an_unknown_format_is_refused_and_nothing_is_audited(app, draft, tmp_pat
     with pytest.raises(ValueError, match="export format must be one of: md, docx, pdf, redline-docx"):
         app.export(draft.id, "rtf", tmp_path / "memo.rtf")
     assert [e.action for e in app.review.audit.entries(draft.id)] == ["draft.created"]
+
+
+def test_a_wide_table_gets_a_landscape_page_in_the_pdf(app, draft, tmp_path):
+    from agents.domain.drafts import SectionTable
+    from agents.review.export_pdf import to_pdf
+
+    columns = ("Contract",) + tuple(f"Topic {i}" for i in range(1, 10))
+    table = SectionTable("Clause table", columns, (("kestrel.pdf",) + ("Yes, capped at fees paid [1]",) * 9,))
+    wide = replace(draft, sections=(replace(draft.sections[0], tables=(table,)),) + draft.sections[1:])
+    to_pdf(wide, "0" * 64, tmp_path / "wide.pdf")
+    pages = PdfReader(str(tmp_path / "wide.pdf")).pages
+    shapes = [("landscape" if p.mediabox.width > p.mediabox.height else "portrait", "Topic 9" in p.extract_text())
+              for p in pages]
+    assert ("landscape", True) in shapes
+    assert all(kind == "portrait" for kind, has_table in shapes if not has_table)
