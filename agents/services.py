@@ -4,11 +4,12 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import Iterator
 
 from agents.domain.draft_review import DraftReview, EditResult
-from agents.domain.drafts import Draft
+from agents.domain.drafts import Citation, Draft
 from agents.domain.events import Finished
 from agents.domain.library import Document, DocumentStatus, Matter, Passage
 from agents.domain.review_rules import DraftStatus, ReviewAction
@@ -31,6 +32,10 @@ from agents.llm import registry
 from agents.llm.http_backend import HttpModel
 from agents.llm.protocol import GenerationParams
 from agents.review import export
+from agents.review.certificate import source_quotes
+from agents.review.export_verify import FileVerification, verify_file
+from agents.review.export_redline import memo_contract, redline_memo
+from agents.review.redline import RedlineReport
 from agents.review.service import ReviewService
 from agents.runtime import database, logging_setup
 from agents.runtime import settings as settings_mod
@@ -47,6 +52,7 @@ __all__ = ["Answer", "Cancelled", "CancelToken", "Countersign", "IngestReport", 
 log = logging.getLogger("countersign.services")
 
 SAMPLE_MATTER = "Sample matter — Northwind supply agreement"
+EXPORT_FORMATS = (*export.FORMATS, "redline-docx")
 
 
 class Countersign:
@@ -327,25 +333,67 @@ class Countersign:
         return self.review.set_policy(key, value, actor)
 
     def export(self, draft_id: str, fmt: str, out: Path | None = None, actor: str = "") -> Path:
-        if fmt not in ("md", "docx"):
-            raise ValueError("export format must be 'md' or 'docx'")
+        """Write the draft as md, docx or pdf, or a contract review memo's suggested revisions as
+        tracked changes in the contract (redline-docx). Each export is audited with its file's hash."""
+        if fmt == "redline-docx":
+            return self.export_redline(draft_id, out, actor)[0]
+        if fmt not in EXPORT_FORMATS:
+            raise ValueError(f"export format must be one of: {', '.join(EXPORT_FORMATS)}")
         draft = self.get_draft(draft_id)
-        out = out or self.paths.exports / f"{draft.id}-v{draft.version}.{fmt}"
+        quotes = source_quotes(draft, self._cited_passage)
+        return self._audited_export(draft, fmt, out or self.paths.exports / f"{draft.id}-v{draft.version}.{fmt}", actor,
+                                    lambda head, tmp: export.write(draft, fmt, head, tmp, quotes))
+
+    def export_redline(self, draft_id: str, out: Path | None = None, actor: str = "") -> tuple[Path, RedlineReport]:
+        """The contract as DOCX with the memo's suggested revisions as tracked changes, and which
+        findings' revisions were placed (or why not)."""
+        draft = self.get_draft(draft_id)
+        reports: list[RedlineReport] = []
+        path = self._audited_export(draft, "redline-docx", out or self.paths.exports / f"{draft.id}-v{draft.version}-redline.docx",
+                                    actor, lambda head, tmp: reports.append(self._redline(draft, tmp)))
+        return path, reports[0]
+
+    def _audited_export(self, draft: Draft, fmt: str, out: Path, actor: str, write) -> Path:
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_name(out.name + ".partial")
         # The file names the audit head it was made against; the export entry then records the
         # file's own hash, and only a file whose export is on record takes its final name.
         head = self.review.audit.head()
         try:
-            if fmt == "md":
-                tmp.write_text(export.to_markdown(draft, head), encoding="utf-8")
-            else:
-                export.to_docx(draft, head, tmp)
-            self.review.record_export(draft_id, actor, fmt, draft.content_sha256, sha256_file(tmp))
+            write(head, tmp)
+            self.review.record_export(draft.id, actor, fmt, draft.content_sha256, sha256_file(tmp))
             tmp.replace(out)
         finally:
             tmp.unlink(missing_ok=True)
         return out
+
+    def _cited_passage(self, c: Citation) -> str:
+        """The cited chunk's text while the library still holds the version that was cited."""
+        chunk = self.library.chunks([c.chunk_id]).get(c.chunk_id)
+        if chunk is None:
+            return "(the cited document has since changed or been removed; the passage is no longer in the library)"
+        return chunk.text
+
+    def _redline(self, draft: Draft, path: Path) -> RedlineReport:
+        doc_id = memo_contract(draft)
+        try:
+            contract = self.library.document(doc_id)
+        except LookupError:
+            raise LookupError(f"the contract memo {draft.id} reviewed is no longer in the library; "
+                              "ingest it again and re-run the review") from None
+        return redline_memo(draft, contract, self.library.page_texts(contract.id), path, utc_now())
+
+    def verify_export(self, path: Path) -> FileVerification:
+        """Which export of which draft this exact file is, from the audit log, with the chain checked."""
+        result = verify_file(Path(path), self.review.audit.entries())
+        if result.found and result.version is None:
+            try:
+                draft = self.get_draft(result.draft_id)
+            except LookupError:
+                return result
+            known = {s.content_sha256: s.version for s in draft.signoffs} | {draft.content_sha256: draft.version}
+            result = replace(result, version=known.get(result.content_sha256))
+        return result
 
     def verify_audit(self) -> int | None:
         return self.review.audit.verify()

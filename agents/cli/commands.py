@@ -234,12 +234,35 @@ def _review(app: Countersign, args) -> int:
 
 
 def _export(app: Countersign, args) -> int:
-    path = app.export(args.draft, args.format, args.out)
-    emit_json({"path": str(path)}) if args.json else print(f"exported {path}")
+    actor = args.by or app.settings.reviewer_name
+    if args.format != "redline-docx":
+        path = app.export(args.draft, args.format, args.out, actor=actor)
+        emit_json({"path": str(path)}) if args.json else print(f"exported {path}")
+        return 0
+    path, report = app.export_redline(args.draft, args.out, actor=actor)
+    if args.json:
+        emit_json({"path": str(path), "placed": report.placed,
+                   "skipped": [{"finding": f, "reason": why} for f, why in report.skipped]})
+        return 0
+    print(f"exported {path}: {len(report.placed)} suggested revision(s) as tracked changes ({', '.join(report.placed)})")
+    for finding, why in report.skipped:
+        print(f"  not placed: {finding} — {why}")
     return 0
 
 
+def _verify_file(app: Countersign, args) -> int:
+    result = app.verify_export(args.file)
+    if args.json:
+        emit_json({**plain(result), "found": result.found, "chain_ok": result.chain_ok,
+                   "signed_when_exported": result.signed_when_exported, "ok": result.ok})
+    else:
+        print(result.report())
+    return 0 if result.ok else 1
+
+
 def _verify(app: Countersign, args) -> int:
+    if getattr(args, "file", None):
+        return _verify_file(app, args)
     broken = app.verify_audit()
     entries = len(app.review.audit.entries())
     if args.json:

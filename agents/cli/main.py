@@ -95,10 +95,12 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--meaning", required=True, choices=SIGN_OFF_MEANINGS)
     _section_review_parsers(rsub, common)
 
-    p = cmd("export", "export a draft as DOCX or Markdown")
+    p = cmd("export", "export a draft as DOCX, PDF or Markdown, or a contract review's redline")
     p.add_argument("draft")
-    p.add_argument("--format", choices=["docx", "md"], default="docx")
+    p.add_argument("--format", choices=["docx", "md", "pdf", "redline-docx"], default="docx",
+                   help="redline-docx: the contract with the memo's suggested revisions as tracked changes")
     p.add_argument("--out", type=Path)
+    p.add_argument("--by", default="", help="name recorded in the audit log as the exporter")
 
     p = cmd("templates", "list work-product templates or check one")
     tsub = p.add_subparsers(dest="action", required=True)
@@ -108,7 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = cmd("doctor", "check models, data directory and disk")
     p.add_argument("--no-load", action="store_true", help="skip loading the models")
 
-    cmd("verify", "check the audit log's hash chain")
+    p = cmd("verify", "check the audit log's hash chain, or that FILE is an exported draft on record")
+    p.add_argument("file", nargs="?", type=Path, help="an exported file: which draft, version and sign-off it is")
 
     models_cli.add_parser(cmd("models", "list, add, check and choose model files"), common)
 
