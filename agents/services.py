@@ -31,6 +31,7 @@ from agents.llm import registry
 from agents.llm.http_backend import HttpModel
 from agents.llm.protocol import GenerationParams
 from agents.review import export
+from agents.review.package_format import PackageManifest
 from agents.review.package_service import PackageExport, PackageImport, PackageService
 from agents.review.service import ReviewService
 from agents.runtime import database, logging_setup
@@ -361,6 +362,10 @@ class Countersign:
     def import_package(self, path: Path, actor: str = "", expect_key: str = "") -> PackageImport:
         """`expect_key` (a fingerprint, or its first 16+ hex digits) refuses a package signed by any other key."""
         return self.packages.import_(path, actor, expect_key)
+
+    def inspect_package(self, path: Path) -> PackageManifest:
+        """What a package holds and who signed it, checked like an import but writing nothing."""
+        return self.packages.inspect(path).manifest
 
     def installation_key(self) -> str:
         """This installation's key fingerprint, which a package's recipient compares out of band."""

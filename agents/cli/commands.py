@@ -301,6 +301,16 @@ def _package(app: Countersign, args) -> int:
             print(f"wrote {r.path}: {what} for draft {r.draft_id} ({r.audit_entries} audit entries, {r.documents} "
                   f"cited documents), signed with key {short_fingerprint(r.sender_fingerprint)}")
         return 0
+    if args.action == "show":
+        m = app.inspect_package(args.file)
+        if args.json:
+            emit_json(m)
+        else:
+            reply = f", the reply to {m.reply_to}" if m.reply_to else ""
+            print(f"{m.kind} package {m.package_id}{reply}: draft {m.draft_id} (content SHA-256 {m.content_sha256})\n"
+                  f"signed {m.created_at} by {m.sender_name} with key {short_fingerprint(m.sender_fingerprint)}\n"
+                  f"full fingerprint {m.sender_fingerprint}; the package checks")
+        return 0
     r = app.import_package(args.file, args.actor, args.expect_key)
     if args.json:
         emit_json(r)

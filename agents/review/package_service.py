@@ -112,6 +112,13 @@ class PackageService:
         return PackageExport(out, manifest.package_id, manifest.kind, draft_id, manifest.content_sha256, key.fingerprint,
                              len(record.audit), len(record.documents), file_sha)
 
+    def inspect(self, path: Path) -> ReviewPackage:
+        """The package, checked as an import checks it, without writing anything: a recipient
+        compares the sender's fingerprint before taking it in."""
+        pkg, _ = read(path)
+        check_package(pkg)
+        return pkg
+
     def import_(self, path: Path, actor: str = "", expect_key: str = "") -> PackageImport:
         pkg, data = read(path)
         check_package(pkg)

@@ -138,6 +138,20 @@ def test_round_trip_between_two_data_directories(sent, tmp_path, capsys):
         read_only(a, lambda app: app.import_package(pkg))
 
 
+def test_show_checks_a_package_without_importing_it_and_a_clashing_matter_name_is_kept_apart(sent, capsys):
+    a, b, pkg, draft_id = sent
+    preparer_key = read_only(a, lambda app: app.installation_key())
+    capsys.readouterr()
+    assert cli(b, "package", "show", str(pkg)) == 0
+    out = capsys.readouterr().out
+    assert "review package" in out and draft_id in out and preparer_key in out and "the package checks" in out
+    assert _nothing_imported(b)
+    read_only(b, lambda app: app.create_matter("Northwind"))  # the reviewer's own, unrelated matter
+    result = read_only(b, lambda app: app.import_package(pkg))
+    assert result.matter == f"Northwind (from {preparer_key[:8]})"
+    assert [m.name for m in read_only(b, lambda app: app.matters())] == ["Northwind", result.matter]
+
+
 def test_a_reply_that_requests_changes_moves_the_draft_back(sent, tmp_path):
     a, b, pkg, draft_id = sent
     read_only(b, lambda app: app.import_package(pkg))
