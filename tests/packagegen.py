@@ -1,7 +1,7 @@
 """A real draft with cited evidence in a data directory, written through the real stores (no model)."""
 import hashlib
 
-from agents.domain.drafts import Citation, Draft, DraftFlag, Section, SectionTable
+from agents.domain.drafts import Citation, Draft, DraftFlag, Section, SectionChart, SectionTable
 from agents.domain.library import Chunk, Document, DocumentStatus, Page
 from agents.domain.review_rules import DraftStatus
 from agents.services import Countersign
@@ -28,7 +28,8 @@ def seed_draft(data_dir, actions=()) -> str:
         sections = (Section("law", "Governing law", "English law governs [1].", (cite[0],)),
                     Section("cap", "Limitation of liability", "Liability is capped at twelve months' fees [2].", (cite[1],),
                             (DraftFlag("check the cap's carve-outs", "warning", "review"),),
-                            (SectionTable("Caps", ("Clause", "Cap"), (("14.1", "12 months' fees"),), "code", ""),)))
+                            (SectionTable("Caps", ("Clause", "Cap"), (("14.1", "12 months' fees"),), "code", ""),),
+                            (SectionChart("Cap against fees", "iVBORw0KGgo="),)))
         provenance = {"template": {"id": "contract-review", "version": 3},
                       "evidence": [{"section": "law", "chunks": ["chk_law", "chk_term"]}, {"section": "cap", "chunks": ["chk_cap"]}]}
         draft = Draft("draft_nw1", m.id, "contract-review", "Contract review — supply.pdf", DraftStatus.DRAFT, 1,

@@ -120,14 +120,15 @@ class PackageService:
         return pkg
 
     def import_(self, path: Path, actor: str = "", expect_key: str = "") -> PackageImport:
+        wanted = "".join(ch for ch in expect_key.lower() if ch in "0123456789abcdef")
+        if expect_key and len(wanted) < 16:
+            raise PackageError(f"--expect-key needs at least the first 16 hex digits of the fingerprint, got {expect_key!r}")
         pkg, data = read(path)
         check_package(pkg)
         m = pkg.manifest
-        if expect_key:
-            wanted = "".join(ch for ch in expect_key.lower() if ch in "0123456789abcdef")
-            if len(wanted) < 16 or not m.sender_fingerprint.startswith(wanted):
-                raise PackageTampered(f"the package is signed by key {short_fingerprint(m.sender_fingerprint)}, "
-                                      f"not the expected {expect_key}")
+        if expect_key and not m.sender_fingerprint.startswith(wanted):
+            raise PackageTampered(f"the package is signed by key {short_fingerprint(m.sender_fingerprint)}, "
+                                  f"not the expected {expect_key}")
         store = self.store
         with write_transaction(self._db):
             when = store.received_at(m.package_id)

@@ -233,6 +233,17 @@ def test_a_draft_changed_after_sending_refuses_the_reply(sent, tmp_path):
         read_only(a, lambda app: app.import_package(reply))
 
 
+def test_a_newer_package_format_is_refused_by_name(sent):
+    a, b, pkg, _ = sent
+    envelope = json.loads(pkg.read_bytes())
+    envelope["countersign_review_package"] = 2
+    pkg.write_bytes(canonical(envelope) + b"\n")
+    with pytest.raises(PackageError, match="package format 2; this Countersign reads format 1"):
+        read_only(b, lambda app: app.import_package(pkg))
+    with pytest.raises(PackageError, match="at least the first 16 hex digits"):
+        read_only(b, lambda app: app.import_package(pkg, expect_key="3f2a"))
+
+
 def test_not_a_package_and_missing_evidence_get_clear_errors(tmp_path):
     junk = tmp_path / "memo.docx"
     junk.write_bytes(b"PK\x03\x04 not json")
