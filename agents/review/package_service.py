@@ -8,6 +8,7 @@ import os
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
+from agents.domain.drafts import Draft
 from agents.domain.review_rules import DraftStatus, IllegalTransition, ReviewAction, next_status
 from agents.review.audit_log import AuditLog
 from agents.review.drafts_store import DraftNotFound, DraftsStore
@@ -77,7 +78,12 @@ class PackageService:
         if gaps:
             raise PackageError(f"cannot package draft {draft_id}: no stored evidence for {len(gaps)} citation(s), e.g. "
                                f"{gaps[0]}; re-ingest the document, or draft again")
-        reply_to, origin = received if received else ("", ())
+        reply_to, origin = (received.package_id, received.origin) if received else ("", ())
+        if received:
+            # A reply carries what the reviewer did since this package came in, not earlier rounds.
+            start = next(e.seq for e in record.audit if e.action == "package.imported"
+                         and detail(e).get("package_id") == reply_to)
+            record = replace(record, audit=tuple(e for e in record.audit if e.seq >= start))
         prep = origin or record.audit
         if not received and last_content_hash(prep) != record.draft.content_sha256:
             raise PackageError(f"cannot package draft {draft_id}: its audit entries do not record its current content "
@@ -145,19 +151,43 @@ class PackageService:
 
     def _receive_for_review(self, pkg: ReviewPackage, file_sha: str, actor: str) -> PackageImport:
         m, record = pkg.manifest, pkg.record
-        drafts = DraftsStore(self._db)
         try:
-            drafts.get(m.draft_id)
+            here = DraftsStore(self._db).get(m.draft_id)
         except DraftNotFound:
-            pass
-        else:
-            raise PackageError(f"draft {m.draft_id} is already in this data directory; a package sent from here comes "
-                               "back as the reviewer's reply (exported on the reviewer's machine), not as this file")
+            here = None
+        if here is not None:
+            return self._receive_again(pkg, here, file_sha, actor)
         matter = self.store.restore(record, m.package_id, m.sender_fingerprint)
         AuditLog(self._db).append(actor or "user", "package.imported", m.draft_id, package_id=m.package_id, kind="review",
                                   sender_fingerprint=m.sender_fingerprint, sender_name=m.sender_name,
                                   origin_head=m.origin_head, content_sha256=m.content_sha256, file_sha256=file_sha,
                                   documents=len(record.documents), chunks=len(record.chunks))
+        return PackageImport(m.package_id, "review", m.draft_id, matter, m.sender_name, m.sender_fingerprint, False,
+                             record.draft.status, ())
+
+    def _receive_again(self, pkg: ReviewPackage, here: Draft, file_sha: str, actor: str) -> PackageImport:
+        """The same draft sent for review again, typically after changes were requested: the
+        preparer's entries must extend those received before, from the same key, and the
+        preparer's status then applies here."""
+        m, record = pkg.manifest, pkg.record
+        prior = self.store.received_for_review(m.draft_id)
+        if prior is None:
+            raise PackageError(f"draft {m.draft_id} is already in this data directory; a package sent from here comes "
+                               "back as the reviewer's reply (exported on the reviewer's machine), not as this file")
+        if prior.sender_fingerprint != m.sender_fingerprint:
+            raise PackageTampered(f"package {prior.package_id} of this draft was signed by key "
+                                  f"{short_fingerprint(prior.sender_fingerprint)}, this one by {short_fingerprint(m.sender_fingerprint)}")
+        if record.audit[:len(prior.origin)] != prior.origin:
+            raise PackageTampered(f"the preparer's audit entries do not extend those of package {prior.package_id} received earlier")
+        if record.draft.content_sha256 != here.content_sha256 or record.draft.signoffs != here.signoffs:
+            raise PackageError(f"draft {m.draft_id} was revised since package {prior.package_id}; taking in revised "
+                               "content is not supported yet")
+        DraftsStore(self._db).set_status(m.draft_id, record.draft.status)
+        AuditLog(self._db).append(actor or "user", "package.imported", m.draft_id, package_id=m.package_id, kind="review",
+                                  again_after=prior.package_id, status=record.draft.status.value,
+                                  sender_fingerprint=m.sender_fingerprint, sender_name=m.sender_name,
+                                  origin_head=m.origin_head, content_sha256=m.content_sha256, file_sha256=file_sha)
+        matter = self._db.execute("SELECT name FROM matters WHERE id = ?", (here.matter_id,)).fetchone()[0]
         return PackageImport(m.package_id, "review", m.draft_id, matter, m.sender_name, m.sender_fingerprint, False,
                              record.draft.status, ())
 

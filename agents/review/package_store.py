@@ -35,6 +35,13 @@ class SentPackage:
     file_sha256: str
 
 
+@dataclass(frozen=True)
+class ReceivedPackage:
+    package_id: str
+    sender_fingerprint: str
+    origin: tuple[AuditEntry, ...]  # the preparer's entries exactly as received
+
+
 @contextmanager
 def write_transaction(db: Database):
     """One synchronous transaction under the connection's lock: all of an import or nothing."""
@@ -76,13 +83,13 @@ class PackageStore:
         return self._db.execute("SELECT 1 FROM packages_received WHERE sender_fingerprint = ? LIMIT 1",
                                 (fingerprint,)).fetchone() is not None
 
-    def received_for_review(self, draft_id: str) -> tuple[str, tuple[AuditEntry, ...]] | None:
-        """The review package this draft came in (its id and the preparer's entries as received)."""
-        r = self._db.execute("SELECT package_id, origin_entries_json FROM packages_received WHERE draft_id = ? AND "
-                             "kind = 'review' ORDER BY received_at DESC LIMIT 1", (draft_id,)).fetchone()
+    def received_for_review(self, draft_id: str) -> ReceivedPackage | None:
+        """The latest review package this draft came in."""
+        r = self._db.execute("SELECT package_id, sender_fingerprint, origin_entries_json FROM packages_received "
+                             "WHERE draft_id = ? AND kind = 'review' ORDER BY rowid DESC LIMIT 1", (draft_id,)).fetchone()
         if r is None:
             return None
-        return r[0], tuple(AuditEntry(**e) for e in json.loads(r[1]))
+        return ReceivedPackage(r[0], r[1], tuple(AuditEntry(**e) for e in json.loads(r[2])))
 
     def restore(self, record: DraftRecord, package_id: str, sender_fingerprint: str) -> str:
         """Insert the matter, evidence and draft of a received package; returns the matter's name.

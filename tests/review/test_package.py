@@ -125,6 +125,29 @@ def test_a_reply_that_requests_changes_moves_the_draft_back(sent, tmp_path):
     assert read_only(a, lambda app: app.get_draft(draft_id)).status is DraftStatus.CHANGES_REQUESTED
 
 
+def test_a_second_round_after_changes_were_requested(sent, tmp_path):
+    a, b, pkg, draft_id = sent
+    read_only(b, lambda app: app.import_package(pkg))
+    read_only(b, lambda app: app.request_changes(draft_id, "R. Reviewer", "cite the carve-outs"))
+    read_only(a, lambda app: app.import_package(app_export(b, draft_id, tmp_path / "r1.cspkg")))
+    read_only(a, lambda app: app.revise(draft_id, "A. Preparer", "carve-outs checked"))
+    read_only(a, lambda app: app.review.act(draft_id, ReviewAction.SUBMIT, "A. Preparer"))
+    again = read_only(b, lambda app: app.import_package(app_export(a, draft_id, tmp_path / "round2.cspkg")))
+    assert again.kind == "review" and again.status is DraftStatus.IN_REVIEW
+    read_only(b, lambda app: app.approve(draft_id, "R. Reviewer"))
+    read_only(b, lambda app: app.sign_off(draft_id, "R. Reviewer", "reviewer", "reviewed"))
+    back = read_only(a, lambda app: app.import_package(app_export(b, draft_id, tmp_path / "r2.cspkg")))
+    assert back.status is DraftStatus.SIGNED_OFF and back.new_signoffs == ("R. Reviewer (reviewer, reviewed)",)
+    assert read_only(a, lambda app: app.verify_audit()) is None and read_only(b, lambda app: app.verify_audit()) is None
+    # The first round's request is recorded once on the preparer's side, not replayed with the second.
+    actions = [e.action for e in read_only(a, lambda app: app.review.audit.entries(draft_id))]
+    assert actions.count("draft.request_changes") == 1 and actions.count("draft.signed_off") == 1
+
+
+def app_export(data_dir, draft_id, out):
+    return read_only(data_dir, lambda app: app.export_package(draft_id, out)).path
+
+
 def _nothing_imported(b) -> bool:
     return read_only(b, lambda app: app.drafts() == [] and app.review.audit.entries() == [] and app.matters() == [])
 
