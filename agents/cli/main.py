@@ -121,8 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
     pp.add_argument("--expect-key", default="", metavar="FINGERPRINT",
                     help="refuse the package unless it is signed by this key (see `countersign package key` on the sender)")
     pp.add_argument("--actor", default="", help="name recorded as importing it")
-    psub.add_parser("show", parents=[common], help="check a package and show who signed it, without importing it").add_argument(
-        "file", type=Path)
+    pp = psub.add_parser("show", parents=[common], help="check a package and show who signed it, without importing it")
+    pp.add_argument("file", type=Path)
     psub.add_parser("key", parents=[common], help="this installation's key fingerprint")
 
     models_cli.add_parser(cmd("models", "list, add, check and choose model files"), common)
