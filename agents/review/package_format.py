@@ -19,6 +19,8 @@ from agents.review.package_record import DraftRecord, EvidenceDocument, Evidence
 FORMAT_VERSION = 1
 MAGIC = "countersign_review_package"
 KINDS = ("review", "return")  # preparer -> reviewer, reviewer -> preparer
+# Cited pages are text: a real package is a few megabytes. Past this it is not one of ours.
+MAX_BYTES = 512 * 1024 * 1024
 
 
 class PackageError(ValueError):
@@ -80,12 +82,14 @@ def encode(manifest: PackageManifest, payload: dict, signature: str) -> bytes:
 def read(path: Path) -> tuple[ReviewPackage, bytes]:
     """The package and the file's bytes, or PackageError/PackageTampered saying what is wrong."""
     try:
+        if path.stat().st_size > MAX_BYTES:
+            raise PackageError(f"{path.name} is {path.stat().st_size // 2**20} MB, larger than any review package")
         data = path.read_bytes()
     except OSError as exc:
         raise PackageError(f"cannot read {path}: {exc.strerror or exc}") from exc
     try:
         envelope = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise PackageError(f"{path.name} is not a Countersign review package, or it is damaged ({exc})") from None
     if not isinstance(envelope, dict) or MAGIC not in envelope:
         raise PackageError(f"{path.name} is not a Countersign review package")

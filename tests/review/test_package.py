@@ -274,6 +274,11 @@ def test_not_a_package_and_missing_evidence_get_clear_errors(tmp_path):
     draft_id = seed_draft(a)
     with pytest.raises(PackageError, match="not a Countersign review package"):
         read_only(a, lambda app: app.import_package(junk))
+    junk.write_bytes(b"[" * 200_000 + b"]" * 200_000)
+    with pytest.raises(PackageError, match="not a Countersign review package"):
+        read_only(a, lambda app: app.import_package(junk))
+    with pytest.raises(PackageError, match="cannot read"):
+        read_only(a, lambda app: app.import_package(tmp_path / "missing.cspkg"))
     read_only(a, lambda app: app.library.delete_document("doc_nw"))
     with pytest.raises(PackageError, match="no stored evidence for 2 citation"):
         read_only(a, lambda app: app.export_package(draft_id, tmp_path / "x.cspkg"))
