@@ -1,9 +1,10 @@
 """A real draft with cited evidence in a data directory, written through the real stores (no model)."""
 import hashlib
 
+from agents.cli.main import main
 from agents.domain.drafts import Citation, Draft, DraftFlag, Section, SectionChart, SectionTable
 from agents.domain.library import Chunk, Document, DocumentStatus, Page
-from agents.domain.review_rules import DraftStatus
+from agents.domain.review_rules import DraftStatus, ReviewAction
 from agents.services import Countersign
 
 PAGE_1 = "This Agreement is governed by the laws of England and Wales."
@@ -40,3 +41,32 @@ def seed_draft(data_dir, actions=()) -> str:
         return draft.id
     finally:
         app.close()
+
+
+def cli(data_dir, *args) -> int:
+    return main(["--data-dir", str(data_dir), *args])
+
+
+def with_app(data_dir, fn):
+    """Open the data directory as the CLI does, run one step, close it again."""
+    app = Countersign.open(str(data_dir))
+    try:
+        return fn(app)
+    finally:
+        app.close()
+
+
+def app_export(data_dir, draft_id, out):
+    return with_app(data_dir, lambda app: app.export_package(draft_id, out)).path
+
+
+def nothing_imported(data_dir) -> bool:
+    return with_app(data_dir, lambda app: app.drafts() == [] and app.review.audit.entries() == [] and app.matters() == [])
+
+
+def send_for_review(tmp_path):
+    """Preparer's directory, reviewer's (still empty), the review package, the draft id."""
+    a, b, pkg = tmp_path / "a", tmp_path / "b", tmp_path / "review.cspkg"
+    draft_id = seed_draft(a, [ReviewAction.SUBMIT])
+    assert cli(a, "package", "export", draft_id, str(pkg)) == 0
+    return a, b, pkg, draft_id
