@@ -70,3 +70,15 @@ def send_for_review(tmp_path):
     draft_id = seed_draft(a, [ReviewAction.SUBMIT])
     assert cli(a, "package", "export", draft_id, str(pkg)) == 0
     return a, b, pkg, draft_id
+
+
+def sign_as_reviewer(data_dir, draft_id, role="partner", meaning="approved") -> None:
+    """What the firm's rules ask of a reviewer before signing: a profile, the cap's flag accepted
+    with a reason, every section and the draft approved."""
+    def sign(app):
+        if not any(p.name == "R. Reviewer" for p in app.profiles()):
+            app.add_profile("R. Reviewer", "RR", role)
+        app.resolve_flag(draft_id, "cap", 0, "R. Reviewer", accept_reason="carve-outs read")
+        app.approve_all(draft_id, "R. Reviewer")
+        app.sign_off(draft_id, "R. Reviewer", role, meaning)
+    with_app(data_dir, sign)

@@ -214,6 +214,8 @@ class PackageService:
         status = draft.status
         for e in record.audit:
             action = _review_action(e.action)
+            if action is ReviewAction.SIGN_OFF and detail(e).get("complete") is False:
+                action = None  # a first of two signatures under the reviewer's policy leaves it approved
             try:
                 status = next_status(status, action) if action else status
             except IllegalTransition as exc:

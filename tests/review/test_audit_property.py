@@ -27,6 +27,7 @@ def _real_chain(path) -> sqlite3.Connection:
     db = connect(path)
     service = ReviewService(db)
     db.execute("INSERT INTO matters VALUES ('mat_1', 'Harbor', '2026-01-01T00:00:00Z')")
+    service.add_profile("M. Vale", "MV", "partner")
     for n in range(4):
         d = Draft(f"draft_{n}", "mat_1", "credit-memo", f"Crédit memo {n} — “Harbor”", DraftStatus.DRAFT, 1,
                   "2026-01-01T00:00:00Z", "A. Préparer", "qwen", "c" * 64, 7, (Section("s", "Ratios", f"Leverage {n}.1x [1]."),))
@@ -36,7 +37,7 @@ def _real_chain(path) -> sqlite3.Connection:
             service.act(d.id, ReviewAction.REQUEST_CHANGES, "R. Reviewer", note="tie the EBITDA to p. 41")
             service.act(d.id, ReviewAction.REVISE, "A. Préparer")
             service.act(d.id, ReviewAction.SUBMIT, "A. Préparer")
-        service.act(d.id, ReviewAction.APPROVE, "R. Reviewer")
+        service.approve_all(d.id, "R. Reviewer")
         service.sign_off(d.id, "M. Vale", "partner", "approved")
         service.record_export(d.id, "M. Vale", "docx", d.content_sha256, "e" * 64)
     db.close()

@@ -3,7 +3,7 @@ with its reason before anything is written."""
 import json
 
 import pytest
-from packagegen import app_export, nothing_imported, with_app, seed_draft, send_for_review
+from packagegen import app_export, nothing_imported, seed_draft, send_for_review, sign_as_reviewer, with_app
 
 from agents.domain.audit import entry_hash
 from agents.domain.review_rules import DraftStatus
@@ -88,8 +88,7 @@ def test_a_package_re_signed_by_another_key_is_caught(sent, tmp_path):
 def test_a_reply_whose_preparer_entries_were_rewritten_is_rejected(sent, tmp_path):
     a, b, pkg, draft_id = sent
     with_app(b, lambda app: app.import_package(pkg))
-    with_app(b, lambda app: app.approve(draft_id, "R. Reviewer"))
-    with_app(b, lambda app: app.sign_off(draft_id, "R. Reviewer", "partner", "approved"))
+    sign_as_reviewer(b, draft_id)
     reply = app_export(b, draft_id, tmp_path / "reply.cspkg")
 
     def rewrite_preparer(envelope):
@@ -107,7 +106,7 @@ def test_a_reply_whose_preparer_entries_were_rewritten_is_rejected(sent, tmp_pat
 def test_a_forged_sign_off_without_its_entry_is_rejected(sent, tmp_path):
     a, b, pkg, draft_id = sent
     with_app(b, lambda app: app.import_package(pkg))
-    with_app(b, lambda app: app.approve(draft_id, "R. Reviewer"))
+    with_app(b, lambda app: app.approve_all(draft_id, "R. Reviewer"))
     reply = app_export(b, draft_id, tmp_path / "reply.cspkg")
 
     def add_signoff(envelope):
@@ -125,7 +124,7 @@ def test_a_forged_sign_off_without_its_entry_is_rejected(sent, tmp_path):
 def test_a_draft_changed_after_sending_refuses_the_reply(sent, tmp_path):
     a, b, pkg, draft_id = sent
     with_app(b, lambda app: app.import_package(pkg))
-    with_app(b, lambda app: app.approve(draft_id, "R. Reviewer"))
+    with_app(b, lambda app: app.approve_all(draft_id, "R. Reviewer"))
     reply = app_export(b, draft_id, tmp_path / "reply.cspkg")
     with_app(a, lambda app: app.request_changes(draft_id, "A. Preparer", "found a typo"))
     with pytest.raises(PackageError, match="changed here after package"):

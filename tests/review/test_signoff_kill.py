@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from agents.domain.drafts import Draft, Section
-from agents.domain.review_rules import DraftStatus, ReviewAction
+from agents.domain.review_rules import DraftStatus
 from agents.review.service import ReviewService
 from agents.runtime.database import connect
 
@@ -37,13 +37,14 @@ def _approved_drafts(db_path: Path, run: int) -> list[str]:
     service = ReviewService(db)
     if not db.execute("SELECT 1 FROM matters").fetchone():
         db.execute("INSERT INTO matters VALUES ('mat_1', 'Larkspur', '2026-01-01T00:00:00Z')")
+        service.add_profile("M. Vale", "MV", "partner")  # the firm's rules attribute every signature
     ids = []
     for n in range(DRAFTS_PER_RUN):
         d = Draft(f"draft_{run}_{n}", "mat_1", "flux-workpaper", f"Flux {run}.{n}", DraftStatus.DRAFT, 1,
                   "2026-01-01T00:00:00Z", "A. Preparer", "qwen", "a" * 64, 1,
                   (Section("tb", "Tie-out", f"Trial balance ties to the ledger ({run}.{n}) [1]."),))
         service.create(d)
-        service.act(d.id, ReviewAction.APPROVE, "R. Reviewer")
+        service.approve_all(d.id, "R. Reviewer")
         ids.append(d.id)
     db.close()
     return ids
