@@ -36,6 +36,8 @@ from agents.review.certificate import source_quotes
 from agents.review.export_verify import FileVerification, verify_file
 from agents.review.export_redline import memo_contract, redline_memo
 from agents.review.redline import RedlineReport
+from agents.review.package_format import PackageManifest
+from agents.review.package_service import PackageExport, PackageImport, PackageService
 from agents.review.service import ReviewService
 from agents.runtime import database, logging_setup
 from agents.runtime import settings as settings_mod
@@ -65,6 +67,7 @@ class Countersign:
         self._db = database.connect(paths.database)
         self.library = LibraryStore(self._db)
         self.review = ReviewService(self._db)
+        self.packages = PackageService(self._db, paths.root / "keys")
         # Each matter searches the collection of the embedder it was last fully embedded with;
         # the index knows which, and the retriever embeds each query with that embedder.
         self.index = MatterIndex(self._db, self.settings.embedder, paths.models, self.settings.n_threads)
@@ -397,6 +400,24 @@ class Countersign:
 
     def verify_audit(self) -> int | None:
         return self.review.audit.verify()
+
+    # -- review packages -------------------------------------------------------------------
+    def export_package(self, draft_id: str, out: Path | None = None, actor: str = "") -> PackageExport:
+        """One signed file with the draft, its evidence and audit entries, for a reviewer on
+        another installation; a draft that came in a package goes back as the signed reply."""
+        return self.packages.export(draft_id, out or self.paths.exports / f"{draft_id}.cspkg", actor)
+
+    def import_package(self, path: Path, actor: str = "", expect_key: str = "") -> PackageImport:
+        """`expect_key` (a fingerprint, or its first 16+ hex digits) refuses a package signed by any other key."""
+        return self.packages.import_(path, actor, expect_key)
+
+    def inspect_package(self, path: Path) -> PackageManifest:
+        """What a package holds and who signed it, checked like an import but writing nothing."""
+        return self.packages.inspect(path).manifest
+
+    def installation_key(self) -> str:
+        """This installation's key fingerprint, which a package's recipient compares out of band."""
+        return self.packages.key.fingerprint
 
 
 

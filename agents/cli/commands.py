@@ -10,6 +10,7 @@ from agents.cli.output import emit_json, emit_json_line, err, plain
 from agents.domain.events import FileIngested, Finished, Flag, Progress, Resynced, StepStarted, TokenDelta
 from agents.domain.library import DocumentStatus
 from agents.engine.inputs import parse_pairs
+from agents.review.keys import short_fingerprint
 from agents.llm.protocol import ModelUnavailable
 from agents.runtime import settings as settings_mod
 from agents.runtime.cancel import CancelToken
@@ -307,3 +308,44 @@ def _settings(args) -> int:
 HANDLERS = {"matter": _matter, "ingest": _ingest, "reembed": _reembed, "search": _search, "ask": _ask, "draft": _draft, "review": _review,
             "export": _export, "verify": _verify}
 HANDLERS.update(review_cli.HANDLERS)
+
+
+def _package(app: Countersign, args) -> int:
+    if args.action == "key":
+        fp = app.installation_key()
+        emit_json({"fingerprint": fp}) if args.json else print(f"installation key {short_fingerprint(fp)}  ({fp})")
+        return 0
+    if args.action == "export":
+        r = app.export_package(args.draft, args.file, args.actor)
+        if args.json:
+            emit_json(r)
+        else:
+            what = "reply with the review" if r.kind == "return" else "review package"
+            print(f"wrote {r.path}: {what} for draft {r.draft_id} ({r.audit_entries} audit entries, {r.documents} "
+                  f"cited documents), signed with key {short_fingerprint(r.sender_fingerprint)}")
+        return 0
+    if args.action == "show":
+        m = app.inspect_package(args.file)
+        if args.json:
+            emit_json(m)
+        else:
+            reply = f", the reply to {m.reply_to}" if m.reply_to else ""
+            print(f"{m.kind} package {m.package_id}{reply}: draft {m.draft_id} (content SHA-256 {m.content_sha256})\n"
+                  f"signed {m.created_at} by {m.sender_name} with key {short_fingerprint(m.sender_fingerprint)}\n"
+                  f"full fingerprint {m.sender_fingerprint}; the package checks")
+        return 0
+    r = app.import_package(args.file, args.actor, args.expect_key)
+    if args.json:
+        emit_json(r)
+        return 0
+    seen = "FIRST package from this key: compare it with the sender" if r.first_from_sender else "a key seen here before"
+    print(f"package {r.package_id} signed by {r.sender_name} with key {short_fingerprint(r.sender_fingerprint)} ({seen})")
+    if r.kind == "review":
+        print(f"draft {r.draft_id} is in matter '{r.matter}' for review; see `countersign review show {r.draft_id}`")
+    else:
+        signed = f"; signed off by {', '.join(r.new_signoffs)}" if r.new_signoffs else ""
+        print(f"draft {r.draft_id}: the reviewer's record is merged; status {r.status.value.replace('_', ' ')}{signed}")
+    return 0
+
+
+HANDLERS["package"] = _package

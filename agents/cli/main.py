@@ -113,6 +113,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = cmd("verify", "check the audit log's hash chain, or that FILE is an exported draft on record")
     p.add_argument("file", nargs="?", type=Path, help="an exported file: which draft, version and sign-off it is")
 
+    p = cmd("package", "send a draft to a reviewer on another installation, or take a package in")
+    psub = p.add_subparsers(dest="action", required=True)
+    pp = psub.add_parser("export", parents=[common], help="write the draft, its evidence and audit entries as one signed file")
+    pp.add_argument("draft")
+    pp.add_argument("file", type=Path)
+    pp.add_argument("--actor", default="", help="name recorded as sending it")
+    pp = psub.add_parser("import", parents=[common], help="check a package and take it in (a review, or a reviewer's reply)")
+    pp.add_argument("file", type=Path)
+    pp.add_argument("--expect-key", default="", metavar="FINGERPRINT",
+                    help="refuse the package unless it is signed by this key (see `countersign package key` on the sender)")
+    pp.add_argument("--actor", default="", help="name recorded as importing it")
+    pp = psub.add_parser("show", parents=[common], help="check a package and show who signed it, without importing it")
+    pp.add_argument("file", type=Path)
+    psub.add_parser("key", parents=[common], help="this installation's key fingerprint")
+
     models_cli.add_parser(cmd("models", "list, add, check and choose model files"), common)
 
     _people_parsers(cmd, common)
