@@ -2,23 +2,12 @@
 end on a real data directory, with --json and exit codes."""
 from __future__ import annotations
 
-import json
 
 import pytest
 
-from agents.cli.main import main
 from agents.services import Countersign
 from tests.review.contract_memo import MATTER, contract_memo, store_contract
 from tests.review.sample_draft import sample_draft
-
-
-@pytest.fixture
-def cli(data_dir, capsys):
-    def run(*argv: str) -> tuple[int, object, str]:
-        code = main([*argv, "--data-dir", str(data_dir)])
-        out, err = capsys.readouterr()
-        return code, (json.loads(out) if "--json" in argv and out else out), err
-    return run
 
 
 @pytest.fixture

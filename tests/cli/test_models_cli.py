@@ -6,20 +6,10 @@ import json
 
 import pytest
 
-from agents.cli.main import main
 from agents.llm.model_files import CODER_15B, DEFAULT_MODEL, parts_installed
 from agents.runtime import settings as settings_mod
 from ggufgen import write_gguf
 from pdfgen import write_pdf
-
-
-@pytest.fixture
-def cli(data_dir, capsys):
-    def run(*argv: str) -> tuple[int, object, str]:
-        code = main([*argv, "--data-dir", str(data_dir)])
-        out, err = capsys.readouterr()
-        return code, (json.loads(out) if "--json" in argv and out else out), err
-    return run
 
 
 @pytest.fixture

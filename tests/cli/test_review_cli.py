@@ -2,23 +2,12 @@
 end to end on a data directory, with a draft built in code (no model needed)."""
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 
 import pytest
 
-from agents.cli.main import main
 from agents.services import Countersign
 from workflow_drafts import CAP, memo
-
-
-@pytest.fixture
-def cli(data_dir, capsys):
-    def run(*argv: str) -> tuple[int, object, str]:
-        code = main([*argv, "--data-dir", str(data_dir)])
-        out, err = capsys.readouterr()
-        return code, (json.loads(out) if "--json" in argv and out else out), err
-    return run
 
 
 @pytest.fixture
