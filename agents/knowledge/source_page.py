@@ -9,12 +9,13 @@ matching characters are drawn. A passage that cannot be found is reported (`foun
 guessed."""
 from __future__ import annotations
 
-import hashlib
 import io
 import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from agents.knowledge.ingest import sha256_file
 
 # pdfium is not thread-safe; the viewer renders off the UI thread, one page at a time.
 _PDFIUM = threading.Lock()
@@ -56,14 +57,6 @@ def locate(passage: str, page_text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def read_source_page(path: str, content_hash: str, kind: str, filename: str, page: int, pages: int, text: str,
                      start: int, end: int, scale: float = 1.5) -> SourcePage:
     plain = SourcePage(filename, page, pages, text, start, end)
@@ -73,7 +66,7 @@ def read_source_page(path: str, content_hash: str, kind: str, filename: str, pag
     try:
         if not original.is_file():
             return _with(plain, f"{filename} is no longer at {path}; showing the text indexed from it")
-        if _sha256(original) != content_hash:
+        if sha256_file(original) != content_hash:
             return _with(plain, f"{filename} has changed since it was indexed; showing the text that was cited")
     except OSError as exc:
         return _with(plain, f"cannot read {filename} ({exc.strerror}); showing the indexed text")
