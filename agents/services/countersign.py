@@ -4,23 +4,19 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from dataclasses import replace
 from pathlib import Path
 from typing import Iterator
 
-from agents.domain.draft_review import DraftReview, EditResult
-from agents.domain.drafts import Citation, Draft
+from agents.domain.drafts import Draft
 from agents.domain.events import Finished
 from agents.domain.library import Document, DocumentStatus, Matter, Passage
-from agents.domain.review_rules import DraftStatus, ReviewAction
-from agents.domain.section_review import FlagResolution, Resolution, SectionAction, SectionComment
-from agents.domain.signoff_policy import Profile, SignOffPolicy
+from agents.domain.review_rules import DraftStatus
 from agents.engine.ask import Answer, ask
 from agents.engine import inputs as draft_inputs
 from agents.engine.runner import run_template
 from agents.knowledge import reembed as reembedding
 from agents.knowledge.embedder import Embedder
-from agents.knowledge.ingest import IngestReport, Ingestor, sha256_file
+from agents.knowledge.ingest import IngestReport, Ingestor
 from agents.knowledge.isolation import ParseLimits
 from agents.knowledge.library_store import LibraryStore
 from agents.knowledge.matter_index import MatterIndex, MatterRetriever
@@ -31,13 +27,7 @@ from agents.knowledge.watch import watch as watch_paths
 from agents.llm import registry
 from agents.llm.http_backend import HttpModel
 from agents.llm.protocol import GenerationParams
-from agents.review import export
-from agents.review.certificate import source_quotes
-from agents.review.export_verify import FileVerification, verify_file
-from agents.review.export_redline import memo_contract, redline_memo
-from agents.review.redline import RedlineReport
-from agents.review.package_format import PackageManifest
-from agents.review.package_service import PackageExport, PackageImport, PackageService
+from agents.review.package_service import PackageService
 from agents.review.service import ReviewService
 from agents.runtime import database, logging_setup
 from agents.runtime import settings as settings_mod
@@ -45,19 +35,19 @@ from agents.runtime.cancel import NEVER, CancelToken, Cancelled
 from agents.runtime.clock import new_id, utc_now
 from agents.runtime.paths import DataPaths, resolve_data_dir
 from agents.runtime.resources import sample_files
+from agents.services.export_facade import ExportFacade
+from agents.services.review_facade import ReviewFacade
 from agents.workproducts import templates as templates_mod
 from agents.workproducts.templates import Template, load_template
 
-# What the desktop needs from the core comes from here, so one import-linter rule can hold it.
 __all__ = ["Answer", "Cancelled", "CancelToken", "Countersign", "IngestReport", "ReembedReport", "SAMPLE_MATTER"]
 
 log = logging.getLogger("countersign.services")
 
 SAMPLE_MATTER = "Sample matter — Northwind supply agreement"
-EXPORT_FORMATS = (*export.FORMATS, "redline-docx")
 
 
-class Countersign:
+class Countersign(ReviewFacade, ExportFacade):
     """The one object the CLI and the desktop talk to. Heavy parts load on first use."""
 
     def __init__(self, paths: DataPaths) -> None:
@@ -249,176 +239,6 @@ class Countersign:
             for event in self.ingest(matter, [Path(ref)], cancel):
                 if not isinstance(event, Finished):
                     yield event
-
-    # -- review and export -----------------------------------------------------------------
-    def drafts(self, matter: str | None = None) -> list[Draft]:
-        return self.review.drafts.list(self.library.matter(matter).id if matter else None)
-
-    def get_draft(self, draft_id: str) -> Draft:
-        return self.review.drafts.get(draft_id)
-
-    def stale_sources(self, draft: Draft) -> list[str]:
-        """Cited documents that changed or left the matter after the draft was written. Derived
-        on every read from the citations' content hashes, so it can never go out of date."""
-        docs = self.library.documents(draft.matter_id)
-        current = {d.filename: d for d in docs}
-        hashes = {d.content_hash for d in docs}
-        notes = set()
-        for c in (c for s in draft.sections for c in s.citations):
-            doc = current.get(c.filename)
-            if doc is None and c.content_hash in hashes:
-                continue  # renamed or moved: the cited text is unchanged
-            if doc is None:
-                notes.add(f"{c.filename} was removed from the matter")
-            elif doc.content_hash != c.content_hash:
-                notes.add(f"{c.filename} changed since this draft cited it")
-        return sorted(notes)
-
-    def approve(self, draft_id: str, reviewer: str, note: str = "") -> Draft:
-        return self.review.act(draft_id, ReviewAction.APPROVE, reviewer, note)
-
-    def request_changes(self, draft_id: str, reviewer: str, note: str = "") -> Draft:
-        return self.review.act(draft_id, ReviewAction.REQUEST_CHANGES, reviewer, note)
-
-    def revise(self, draft_id: str, actor: str, note: str = "") -> Draft:
-        return self.review.act(draft_id, ReviewAction.REVISE, actor, note)
-
-    def sign_off(self, draft_id: str, reviewer: str, role: str, meaning: str, expected_sha256: str = "") -> Draft:
-        domain = self.work_product_domain(self.get_draft(draft_id))
-        self.review.sign_off(draft_id, reviewer, role, meaning, expected_sha256, domain)
-        return self.get_draft(draft_id)
-
-    # -- per-section review, people and policy -----------------------------------------------
-    def work_product_domain(self, draft: Draft) -> str:
-        """The template's domain (legal, accounting, ...); a template no longer installed counts as "other"."""
-        template = self.templates().get(draft.work_product)
-        return template.domain if template else "other"
-
-    def view_draft(self, draft_id: str, viewer: str) -> DraftReview:
-        """The draft for display, section by section; viewing signed work is audited."""
-        return self.review.review(draft_id, viewer)
-
-    def approve_all(self, draft_id: str, reviewer: str, note: str = "") -> Draft:
-        """Approve every pending section, then the draft (the window's Approve button)."""
-        return self.review.approve_all(draft_id, reviewer, note)
-
-    def approve_section(self, draft_id: str, section: str, reviewer: str, note: str = "") -> Draft:
-        return self.review.section_action(draft_id, section, SectionAction.APPROVE, reviewer, note)
-
-    def request_section_changes(self, draft_id: str, section: str, reviewer: str, note: str) -> Draft:
-        return self.review.section_action(draft_id, section, SectionAction.REQUEST_CHANGES, reviewer, note)
-
-    def edit_section(self, draft_id: str, section: str, editor: str, body: str) -> EditResult:
-        return self.review.edit_section(draft_id, section, editor, body)
-
-    def comment(self, draft_id: str, section: str, author: str, text: str) -> SectionComment:
-        return self.review.comment(draft_id, section, author, text)
-
-    def resolve_flag(self, draft_id: str, section: str, index: int, actor: str, fixed: bool = False,
-                     accept_reason: str = "") -> FlagResolution:
-        """Resolve as fixed (the edit removed what the flag pointed at), or else as accepted for
-        the written reason given."""
-        if fixed and accept_reason.strip():
-            raise ValueError("resolve a flag either as fixed or as accepted with a reason, not both")
-        resolution = Resolution.FIXED if fixed else Resolution.ACCEPTED
-        return self.review.resolve_flag(draft_id, section, index, actor, resolution, accept_reason)
-
-    def add_profile(self, name: str, initials: str, role: str) -> Profile:
-        return self.review.add_profile(name, initials, role)
-
-    def profiles(self) -> list[Profile]:
-        return self.review.people.list()
-
-    def policy(self) -> SignOffPolicy:
-        return self.review.people.policy()
-
-    def set_policy(self, key: str, value: str, actor: str) -> SignOffPolicy:
-        return self.review.set_policy(key, value, actor)
-
-    def export(self, draft_id: str, fmt: str, out: Path | None = None, actor: str = "") -> Path:
-        """Write the draft as md, docx or pdf, or a contract review memo's suggested revisions as
-        tracked changes in the contract (redline-docx). Each export is audited with its file's hash."""
-        if fmt == "redline-docx":
-            return self.export_redline(draft_id, out, actor)[0]
-        if fmt not in EXPORT_FORMATS:
-            raise ValueError(f"export format must be one of: {', '.join(EXPORT_FORMATS)}")
-        draft = self.get_draft(draft_id)
-        quotes = source_quotes(draft, self._cited_passage)
-        return self._audited_export(draft, fmt, out or self.paths.exports / f"{draft.id}-v{draft.version}.{fmt}", actor,
-                                    lambda head, tmp: export.write(draft, fmt, head, tmp, quotes))
-
-    def export_redline(self, draft_id: str, out: Path | None = None, actor: str = "") -> tuple[Path, RedlineReport]:
-        """The contract as DOCX with the memo's suggested revisions as tracked changes, and which
-        findings' revisions were placed (or why not)."""
-        draft = self.get_draft(draft_id)
-        reports: list[RedlineReport] = []
-        path = self._audited_export(draft, "redline-docx", out or self.paths.exports / f"{draft.id}-v{draft.version}-redline.docx",
-                                    actor, lambda head, tmp: reports.append(self._redline(draft, tmp)))
-        return path, reports[0]
-
-    def _audited_export(self, draft: Draft, fmt: str, out: Path, actor: str, write) -> Path:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_name(out.name + ".partial")
-        # The file names the audit head it was made against; the export entry then records the
-        # file's own hash, and only a file whose export is on record takes its final name.
-        head = self.review.audit.head()
-        try:
-            write(head, tmp)
-            self.review.record_export(draft.id, actor, fmt, draft.content_sha256, sha256_file(tmp))
-            tmp.replace(out)
-        finally:
-            tmp.unlink(missing_ok=True)
-        return out
-
-    def _cited_passage(self, c: Citation) -> str:
-        """The cited chunk's text while the library still holds the version that was cited."""
-        chunk = self.library.chunks([c.chunk_id]).get(c.chunk_id)
-        if chunk is None:
-            return "(the cited document has since changed or been removed; the passage is no longer in the library)"
-        return chunk.text
-
-    def _redline(self, draft: Draft, path: Path) -> RedlineReport:
-        doc_id = memo_contract(draft)
-        try:
-            contract = self.library.document(doc_id)
-        except LookupError:
-            raise LookupError(f"the contract memo {draft.id} reviewed is no longer in the library; "
-                              "ingest it again and re-run the review") from None
-        return redline_memo(draft, contract, self.library.page_texts(contract.id), path, utc_now())
-
-    def verify_export(self, path: Path) -> FileVerification:
-        """Which export of which draft this exact file is, from the audit log, with the chain checked."""
-        result = verify_file(Path(path), self.review.audit.entries())
-        if result.found and result.version is None:
-            try:
-                draft = self.get_draft(result.draft_id)
-            except LookupError:
-                return result
-            known = {s.content_sha256: s.version for s in draft.signoffs} | {draft.content_sha256: draft.version}
-            result = replace(result, version=known.get(result.content_sha256))
-        return result
-
-    def verify_audit(self) -> int | None:
-        return self.review.audit.verify()
-
-    # -- review packages -------------------------------------------------------------------
-    def export_package(self, draft_id: str, out: Path | None = None, actor: str = "") -> PackageExport:
-        """One signed file with the draft, its evidence and audit entries, for a reviewer on
-        another installation; a draft that came in a package goes back as the signed reply."""
-        return self.packages.export(draft_id, out or self.paths.exports / f"{draft_id}.cspkg", actor)
-
-    def import_package(self, path: Path, actor: str = "", expect_key: str = "") -> PackageImport:
-        """`expect_key` (a fingerprint, or its first 16+ hex digits) refuses a package signed by any other key."""
-        return self.packages.import_(path, actor, expect_key)
-
-    def inspect_package(self, path: Path) -> PackageManifest:
-        """What a package holds and who signed it, checked like an import but writing nothing."""
-        return self.packages.inspect(path).manifest
-
-    def installation_key(self) -> str:
-        """This installation's key fingerprint, which a package's recipient compares out of band."""
-        return self.packages.key.fingerprint
-
 
 
 def _is_file_input(template: Template, name: str) -> bool:

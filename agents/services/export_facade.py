@@ -1,0 +1,107 @@
+"""What the Countersign facade offers to get work out of the installation: exports (md, docx, pdf,
+tracked-changes redline), verifying an exported file, and signed review packages."""
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from agents.domain.drafts import Citation, Draft
+from agents.knowledge.ingest import sha256_file
+from agents.review import export
+from agents.review.certificate import source_quotes
+from agents.review.export_redline import memo_contract, redline_memo
+from agents.review.export_verify import FileVerification, verify_file
+from agents.review.package_format import PackageManifest
+from agents.review.package_service import PackageExport, PackageImport
+from agents.review.redline import RedlineReport
+from agents.runtime.clock import utc_now
+
+EXPORT_FORMATS = (*export.FORMATS, "redline-docx")
+
+
+class ExportFacade:
+    """Needs `self.review`, `self.packages`, `self.library`, `self.paths` and `get_draft` from Countersign."""
+
+    def export(self, draft_id: str, fmt: str, out: Path | None = None, actor: str = "") -> Path:
+        """Write the draft as md, docx or pdf, or a contract review memo's suggested revisions as
+        tracked changes in the contract (redline-docx). Each export is audited with its file's hash."""
+        if fmt == "redline-docx":
+            return self.export_redline(draft_id, out, actor)[0]
+        if fmt not in EXPORT_FORMATS:
+            raise ValueError(f"export format must be one of: {', '.join(EXPORT_FORMATS)}")
+        draft = self.get_draft(draft_id)
+        quotes = source_quotes(draft, self._cited_passage)
+        return self._audited_export(draft, fmt, out or self.paths.exports / f"{draft.id}-v{draft.version}.{fmt}", actor,
+                                    lambda head, tmp: export.write(draft, fmt, head, tmp, quotes))
+
+    def export_redline(self, draft_id: str, out: Path | None = None, actor: str = "") -> tuple[Path, RedlineReport]:
+        """The contract as DOCX with the memo's suggested revisions as tracked changes, and which
+        findings' revisions were placed (or why not)."""
+        draft = self.get_draft(draft_id)
+        reports: list[RedlineReport] = []
+        path = self._audited_export(draft, "redline-docx", out or self.paths.exports / f"{draft.id}-v{draft.version}-redline.docx",
+                                    actor, lambda head, tmp: reports.append(self._redline(draft, tmp)))
+        return path, reports[0]
+
+    def _audited_export(self, draft: Draft, fmt: str, out: Path, actor: str, write) -> Path:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_name(out.name + ".partial")
+        # The file names the audit head it was made against; the export entry then records the
+        # file's own hash, and only a file whose export is on record takes its final name.
+        head = self.review.audit.head()
+        try:
+            write(head, tmp)
+            self.review.record_export(draft.id, actor, fmt, draft.content_sha256, sha256_file(tmp))
+            tmp.replace(out)
+        finally:
+            tmp.unlink(missing_ok=True)
+        return out
+
+    def _cited_passage(self, c: Citation) -> str:
+        """The cited chunk's text while the library still holds the version that was cited."""
+        chunk = self.library.chunks([c.chunk_id]).get(c.chunk_id)
+        if chunk is None:
+            return "(the cited document has since changed or been removed; the passage is no longer in the library)"
+        return chunk.text
+
+    def _redline(self, draft: Draft, path: Path) -> RedlineReport:
+        doc_id = memo_contract(draft)
+        try:
+            contract = self.library.document(doc_id)
+        except LookupError:
+            raise LookupError(f"the contract memo {draft.id} reviewed is no longer in the library; "
+                              "ingest it again and re-run the review") from None
+        return redline_memo(draft, contract, self.library.page_texts(contract.id), path, utc_now())
+
+    def verify_export(self, path: Path) -> FileVerification:
+        """Which export of which draft this exact file is, from the audit log, with the chain checked."""
+        result = verify_file(Path(path), self.review.audit.entries())
+        if result.found and result.version is None:
+            try:
+                draft = self.get_draft(result.draft_id)
+            except LookupError:
+                return result
+            known = {s.content_sha256: s.version for s in draft.signoffs} | {draft.content_sha256: draft.version}
+            result = replace(result, version=known.get(result.content_sha256))
+        return result
+
+    def verify_audit(self) -> int | None:
+        return self.review.audit.verify()
+
+    # -- review packages -------------------------------------------------------------------
+    def export_package(self, draft_id: str, out: Path | None = None, actor: str = "") -> PackageExport:
+        """One signed file with the draft, its evidence and audit entries, for a reviewer on
+        another installation; a draft that came in a package goes back as the signed reply."""
+        return self.packages.export(draft_id, out or self.paths.exports / f"{draft_id}.cspkg", actor)
+
+    def import_package(self, path: Path, actor: str = "", expect_key: str = "") -> PackageImport:
+        """`expect_key` (a fingerprint, or its first 16+ hex digits) refuses a package signed by any other key."""
+        return self.packages.import_(path, actor, expect_key)
+
+    def inspect_package(self, path: Path) -> PackageManifest:
+        """What a package holds and who signed it, checked like an import but writing nothing."""
+        return self.packages.inspect(path).manifest
+
+    def installation_key(self) -> str:
+        """This installation's key fingerprint, which a package's recipient compares out of band."""
+        return self.packages.key.fingerprint
