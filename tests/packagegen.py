@@ -1,10 +1,13 @@
 """A real draft with cited evidence in a data directory, written through the real stores (no model)."""
 import hashlib
+import json
 
 from agents.cli.main import main
 from agents.domain.drafts import Citation, Draft, DraftFlag, Section, SectionChart, SectionTable
 from agents.domain.library import Chunk, Document, DocumentStatus, Page
 from agents.domain.review_rules import DraftStatus, ReviewAction
+from agents.review.keys import InstallationKey
+from agents.review.package_format import canonical, sha256
 from agents.services import Countersign
 
 PAGE_1 = "This Agreement is governed by the laws of England and Wales."
@@ -82,3 +85,16 @@ def sign_as_reviewer(data_dir, draft_id, role="partner", meaning="approved") -> 
         app.approve_all(draft_id, "R. Reviewer")
         app.sign_off(draft_id, "R. Reviewer", role, meaning)
     with_app(data_dir, sign)
+
+
+def resign(path, mutate, key: InstallationKey | None = None) -> None:
+    """Edit a package the way an informed attacker would: change the content, recompute every
+    plain hash, and sign again with a key of their own (or keep the old signature)."""
+    envelope = json.loads(path.read_bytes())
+    mutate(envelope)
+    manifest = envelope["manifest"]
+    manifest["payload_sha256"] = sha256(canonical(envelope["payload"]))
+    if key is not None:
+        manifest["sender_key"], manifest["sender_fingerprint"] = key.public_key_b64, key.fingerprint
+        envelope["signature"] = key.sign(canonical(manifest))
+    path.write_bytes(canonical(envelope) + b"\n")

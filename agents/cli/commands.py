@@ -265,12 +265,24 @@ def _verify(app: Countersign, args) -> int:
     if getattr(args, "file", None):
         return _verify_file(app, args)
     broken = app.verify_audit()
-    entries = len(app.review.audit.entries())
+    entries = app.review.audit.entries()
+    head = entries[-1] if entries else None
+    # A chain cut short still verifies; only a head recorded elsewhere earlier shows the cut.
+    wanted = args.head.strip().lower()
+    kept = not wanted or any(e.entry_hash == wanted for e in entries)
+    ok = broken is None and kept
     if args.json:
-        emit_json({"ok": broken is None, "entries": entries, "first_broken": broken})
-    else:
-        print(f"audit log intact ({entries} entries)" if broken is None else f"audit log BROKEN at entry {broken}")
-    return 0 if broken is None else 1
+        emit_json({"ok": ok, "entries": len(entries), "first_broken": broken, "head": head.entry_hash if head else "",
+                   "head_seq": head.seq if head else 0, "recorded_head_found": kept if wanted else None})
+        return 0 if ok else 1
+    print(f"audit log intact ({len(entries)} entries)" if broken is None else f"audit log BROKEN at entry {broken}")
+    if head:
+        print(f"head: entry {head.seq}, {head.entry_hash} (keep it outside this data directory; "
+              "`countersign verify --head HASH` later shows whether the log was cut short or rewritten)")
+    if wanted:
+        print("the recorded head is in the chain" if kept else
+              f"the recorded head {wanted[:16]}… is NOT in the chain: entries were removed or rewritten since it was printed")
+    return 0 if ok else 1
 
 
 def _doctor(args) -> int:
@@ -345,6 +357,9 @@ def _package(app: Countersign, args) -> int:
     else:
         signed = f"; signed off by {', '.join(r.new_signoffs)}" if r.new_signoffs else ""
         print(f"draft {r.draft_id}: the reviewer's record is merged; status {r.status.value.replace('_', ' ')}{signed}")
+    if r.edited_sections:
+        print(f"sections edited on the other side: {', '.join(r.edited_sections)} "
+              f"(see the diff in `countersign review show {r.draft_id}`)")
     return 0
 
 

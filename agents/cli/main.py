@@ -112,6 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = cmd("verify", "check the audit log's hash chain, or that FILE is an exported draft on record")
     p.add_argument("file", nargs="?", type=Path, help="an exported file: which draft, version and sign-off it is")
+    p.add_argument("--head", default="", metavar="HASH",
+                   help="a head this command printed before (kept outside the data directory): it must still be in the chain")
 
     p = cmd("package", "send a draft to a reviewer on another installation, or take a package in")
     psub = p.add_subparsers(dest="action", required=True)

@@ -44,6 +44,11 @@ def next_section_status(current: SectionStatus, action: SectionAction, draft_sta
     if action is not SectionAction.EDIT and draft_status not in SECTION_REVIEW_OPEN:
         raise IllegalTransition(f"cannot {_words(action.value)} a section of a draft that is {_words(draft_status.value)}"
                                 + ("; request changes on the draft first" if draft_status is DraftStatus.APPROVED else ""))
+    return section_transition(current, action)
+
+
+def section_transition(current: SectionStatus, action: SectionAction) -> SectionStatus:
+    """The section's next status whatever the draft's, as when replaying recorded steps."""
     try:
         return _SECTION_TRANSITIONS[(current, action)]
     except KeyError:
@@ -95,6 +100,16 @@ class SectionEdit:
     edited_at: str
     before: str
     after: str
+
+
+@dataclass(frozen=True)
+class ReviewRecords:
+    """A draft's whole per-section review, as it travels in a review package."""
+
+    states: tuple[SectionState, ...]
+    edits: tuple[SectionEdit, ...]
+    comments: tuple[SectionComment, ...]
+    resolutions: tuple[FlagResolution, ...]
 
 
 def flagged_text(flag: DraftFlag, agent_body: str) -> str:

@@ -88,7 +88,8 @@ def verify_file(path: Path, entries: list[AuditEntry]) -> FileVerification:
     earlier = [e for e in entries if e.seq < export.seq and e.subject == export.subject
                and _detail(e).get("content_sha256") == content]
     signatures = [e for e in earlier if e.action == SIGNED_OFF]
-    versions = [_detail(e)["version"] for e in earlier if isinstance(_detail(e).get("version"), int)]
+    # Exports record their version; older ones are dated by the last version entry before them.
+    versions = [_detail(e)["version"] for e in (*earlier, export) if isinstance(_detail(e).get("version"), int)]
     signed_by = tuple(f"{e.actor} ({_detail(e).get('role', '?')}, {_detail(e).get('meaning', '?')})" for e in signatures)
     return FileVerification(str(path), digest, len(entries), base.first_broken, export.seq, export.subject,
                             versions[-1] if versions else None, _detail(export).get("format", ""), export.at,

@@ -12,11 +12,13 @@ from agents.domain.audit import AuditEntry
 from agents.domain.drafts import Citation, Draft, DraftFlag, Section, SectionChart, SectionTable, SignOff
 from agents.domain.library import Chunk, Matter
 from agents.domain.review_rules import DraftStatus
+from agents.domain.section_review import (FlagResolution, Resolution, ReviewRecords, SectionComment, SectionEdit,
+                                          SectionState, SectionStatus)
 from agents.review.keys import fingerprint, short_fingerprint, signature_valid
 from agents.review.package_record import DraftRecord, EvidenceDocument, EvidencePage
 
 # Bump when the payload changes shape; an older Countersign then refuses the package by name.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the per-section review records travel with the draft
 MAGIC = "countersign_review_package"
 KINDS = ("review", "return")  # preparer -> reviewer, reviewer -> preparer
 # Cited pages are text: a real package is a few megabytes. Past this it is not one of ours.
@@ -139,7 +141,17 @@ def _record(p: dict) -> DraftRecord:
                        tuple(_build(EvidenceDocument, d) for d in p["documents"]),
                        tuple(_build(EvidencePage, x) for x in p["pages"]),
                        tuple(_build(Chunk, c) for c in p["chunks"]),
-                       tuple(_build(AuditEntry, e) for e in p["audit"]))
+                       tuple(_build(AuditEntry, e) for e in p["audit"]), _review(p["review"]))
+
+
+def _review(p: dict) -> ReviewRecords:
+    if set(p) != {"states", "edits", "comments", "resolutions"}:
+        raise TypeError(f"ReviewRecords fields differ: {sorted(p)}")
+    return ReviewRecords(
+        tuple(_build(SectionState, {**s, "status": SectionStatus(s["status"])}) for s in p["states"]),
+        tuple(_build(SectionEdit, e) for e in p["edits"]),
+        tuple(_build(SectionComment, c) for c in p["comments"]),
+        tuple(_build(FlagResolution, {**r, "resolution": Resolution(r["resolution"])}) for r in p["resolutions"]))
 
 
 def _draft(p: dict) -> Draft:

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from agents.domain.audit import AuditEntry
 from agents.domain.drafts import Draft
 from agents.domain.library import Chunk, Matter
+from agents.domain.section_review import ReviewRecords
 from agents.review.audit_log import AuditLog
 from agents.review.drafts_store import DraftsStore
+from agents.review.section_store import SectionStore
 from agents.runtime.database import Database
 
 
@@ -40,6 +42,7 @@ class DraftRecord:
     pages: tuple[EvidencePage, ...]
     chunks: tuple[Chunk, ...]
     audit: tuple[AuditEntry, ...]  # this installation's entries about the draft, in chain order
+    review: ReviewRecords  # section states, edits, comments and flag resolutions, as the sender has them
 
 
 def evidence_chunk_ids(draft: Draft) -> list[str]:
@@ -67,7 +70,8 @@ def gather(db: Database, draft_id: str) -> DraftRecord:
         pages = tuple(EvidencePage(d, n, r[0]) for d, n in sorted(wanted_pages)
                       for r in db.execute("SELECT text FROM pages WHERE document_id = ? AND number = ?", (d, n)))
         audit = tuple(AuditLog(db).entries(draft_id))
-    return DraftRecord(matter, draft, tuple(d for d in documents if d), pages, chunks, audit)
+        review = SectionStore(db).records(draft)
+    return DraftRecord(matter, draft, tuple(d for d in documents if d), pages, chunks, audit, review)
 
 
 def _chunks(db: Database, ids: list[str]) -> tuple[Chunk, ...]:

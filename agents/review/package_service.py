@@ -8,15 +8,14 @@ import os
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from agents.domain.drafts import Draft
-from agents.domain.review_rules import DraftStatus, IllegalTransition, ReviewAction, next_status
 from agents.review.audit_log import AuditLog
-from agents.review.drafts_store import DraftNotFound, DraftsStore
 from agents.review.keys import InstallationKey, short_fingerprint
 from agents.review.package_checks import check_package, detail, last_content_hash, missing_evidence
 from agents.review.package_format import (FORMAT_VERSION, PackageError, PackageManifest, PackageTampered, ReviewPackage,
                                           canonical, encode, payload_plain, read, sha256)
 from agents.review.package_record import gather
+from agents.review.package_review import check_records
+from agents.review.package_receive import PackageImport, Receiver
 from agents.review.package_store import PackageStore, SentPackage, write_transaction
 from agents.runtime.clock import new_id, utc_now
 from agents.runtime.database import Database
@@ -33,19 +32,6 @@ class PackageExport:
     audit_entries: int
     documents: int
     file_sha256: str
-
-
-@dataclass(frozen=True)
-class PackageImport:
-    package_id: str
-    kind: str
-    draft_id: str
-    matter: str
-    sender_name: str
-    sender_fingerprint: str
-    first_from_sender: bool  # no earlier package here was signed with this key: compare it out of band
-    status: DraftStatus
-    new_signoffs: tuple[str, ...]  # "M. Vale (partner, approved)"
 
 
 class PackageService:
@@ -123,6 +109,8 @@ class PackageService:
         compares the sender's fingerprint before taking it in."""
         pkg, _ = read(path)
         check_package(pkg)
+        if pkg.manifest.kind == "review":
+            check_records(pkg.record.review, pkg.record.draft, list(pkg.record.audit), "the preparer's")
         return pkg
 
     def import_(self, path: Path, actor: str = "", expect_key: str = "") -> PackageImport:
@@ -142,107 +130,9 @@ class PackageService:
                 raise PackageError(f"package {m.package_id} was already imported here on {when}")
             first = not store.known_sender(m.sender_fingerprint)
             if m.kind == "review":
-                result = self._receive_for_review(pkg, sha256(data), actor)
+                result = Receiver(self._db, store).for_review(pkg, sha256(data), actor)
             else:
-                result = self._receive_reply(pkg, sha256(data), actor)
+                result = Receiver(self._db, store).reply(pkg, sha256(data), actor)
             store.record_received(m.package_id, m.draft_id, m.kind, m.sender_fingerprint, m.sender_key, m.sender_name,
                                   sha256(data), pkg.record.audit)
         return replace(result, first_from_sender=first)
-
-    def _receive_for_review(self, pkg: ReviewPackage, file_sha: str, actor: str) -> PackageImport:
-        m, record = pkg.manifest, pkg.record
-        try:
-            here = DraftsStore(self._db).get(m.draft_id)
-        except DraftNotFound:
-            here = None
-        if here is not None:
-            return self._receive_again(pkg, here, file_sha, actor)
-        matter = self.store.restore(record, m.package_id, m.sender_fingerprint)
-        AuditLog(self._db).append(actor or "user", "package.imported", m.draft_id, package_id=m.package_id, kind="review",
-                                  sender_fingerprint=m.sender_fingerprint, sender_name=m.sender_name,
-                                  origin_head=m.origin_head, content_sha256=m.content_sha256, file_sha256=file_sha,
-                                  documents=len(record.documents), chunks=len(record.chunks))
-        return PackageImport(m.package_id, "review", m.draft_id, matter, m.sender_name, m.sender_fingerprint, False,
-                             record.draft.status, ())
-
-    def _receive_again(self, pkg: ReviewPackage, here: Draft, file_sha: str, actor: str) -> PackageImport:
-        """The same draft sent for review again, typically after changes were requested: the
-        preparer's entries must extend those received before, from the same key, and the
-        preparer's status then applies here."""
-        m, record = pkg.manifest, pkg.record
-        prior = self.store.received_for_review(m.draft_id)
-        if prior is None:
-            raise PackageError(f"draft {m.draft_id} is already in this data directory; a package sent from here comes "
-                               "back as the reviewer's reply (exported on the reviewer's machine), not as this file")
-        if prior.sender_fingerprint != m.sender_fingerprint:
-            raise PackageTampered(f"package {prior.package_id} of this draft was signed by key "
-                                  f"{short_fingerprint(prior.sender_fingerprint)}, this one by {short_fingerprint(m.sender_fingerprint)}")
-        if record.audit[:len(prior.origin)] != prior.origin:
-            raise PackageTampered(f"the preparer's audit entries do not extend those of package {prior.package_id} received earlier")
-        if record.draft.content_sha256 != here.content_sha256 or record.draft.signoffs != here.signoffs:
-            raise PackageError(f"draft {m.draft_id} was revised since package {prior.package_id}; taking in revised "
-                               "content is not supported yet")
-        DraftsStore(self._db).set_status(m.draft_id, record.draft.status)
-        AuditLog(self._db).append(actor or "user", "package.imported", m.draft_id, package_id=m.package_id, kind="review",
-                                  again_after=prior.package_id, status=record.draft.status.value,
-                                  sender_fingerprint=m.sender_fingerprint, sender_name=m.sender_name,
-                                  origin_head=m.origin_head, content_sha256=m.content_sha256, file_sha256=file_sha)
-        matter = self._db.execute("SELECT name FROM matters WHERE id = ?", (here.matter_id,)).fetchone()[0]
-        return PackageImport(m.package_id, "review", m.draft_id, matter, m.sender_name, m.sender_fingerprint, False,
-                             record.draft.status, ())
-
-    def _receive_reply(self, pkg: ReviewPackage, file_sha: str, actor: str) -> PackageImport:
-        m, record = pkg.manifest, pkg.record
-        sent = self.store.sent(m.reply_to)
-        if sent is None or sent.draft_id != m.draft_id:
-            raise PackageError(f"this is a reviewer's reply to package {m.reply_to}, which was not sent from this data directory")
-        drafts, audit = DraftsStore(self._db), AuditLog(self._db)
-        draft = drafts.get(m.draft_id)
-        if draft.content_sha256 != sent.content_sha256 or m.original_content_sha256 != sent.content_sha256:
-            raise PackageTampered("the reply is about other content than the draft that was sent")
-        local = audit.entries(m.draft_id)
-        last_seq = pkg.origin_entries[-1].seq
-        if tuple(e for e in local if e.seq <= last_seq) != pkg.origin_entries or m.origin_head != sent.origin_head:
-            raise PackageTampered("the preparer's audit entries in the reply differ from this data directory's record")
-        changed = [e for e in local if e.seq > last_seq and e.action != "package.exported"]
-        if changed:
-            raise PackageError(f"draft {m.draft_id} changed here after package {m.reply_to} was sent (entry {changed[0].seq}: "
-                               f"{changed[0].action}); send the reviewer a new package")
-        if record.draft.content_sha256 != draft.content_sha256:
-            raise PackageError("the reviewer's copy was edited; a reply with edited content cannot be merged yet — "
-                               "ask the reviewer to request changes instead")
-        status = draft.status
-        for e in record.audit:
-            action = _review_action(e.action)
-            if action is ReviewAction.SIGN_OFF and detail(e).get("complete") is False:
-                action = None  # a first of two signatures under the reviewer's policy leaves it approved
-            try:
-                status = next_status(status, action) if action else status
-            except IllegalTransition as exc:
-                raise PackageTampered(f"the reviewer's entry {e.seq} ({e.action}) breaks the review workflow: {exc}") from None
-        if status is not record.draft.status:
-            raise PackageTampered(f"the reviewer's entries lead to '{status.value}', the draft says '{record.draft.status.value}'")
-        new = [s for s in record.draft.signoffs if s not in draft.signoffs]
-        audit.append(actor or "user", "package.imported", m.draft_id, package_id=m.package_id, kind="return",
-                     reply_to=m.reply_to, sender_fingerprint=m.sender_fingerprint, sender_name=m.sender_name,
-                     reviewer_head=record.audit[-1].entry_hash, content_sha256=m.content_sha256, file_sha256=file_sha)
-        # The reviewer's entries are kept in this chain as they were, each naming where it was made.
-        for e in record.audit:
-            audit.append(e.actor, e.action, m.draft_id, detail=detail(e),
-                         origin={"package_id": m.package_id, "key": m.sender_fingerprint, "seq": e.seq, "at": e.at,
-                                 "entry_hash": e.entry_hash})
-        for s in new:
-            drafts.add_signoff(draft, s)
-        if status is not draft.status:
-            drafts.set_status(m.draft_id, status)
-        matter = self._db.execute("SELECT name FROM matters WHERE id = ?", (draft.matter_id,)).fetchone()[0]
-        return PackageImport(m.package_id, "return", m.draft_id, matter, m.sender_name, m.sender_fingerprint, False,
-                             status, tuple(f"{s.reviewer} ({s.role}, {s.meaning})" for s in new))
-
-
-def _review_action(action: str) -> ReviewAction | None:
-    """The workflow step an audit action records, if it is one (comments and exports are not)."""
-    if action == "draft.signed_off":
-        return ReviewAction.SIGN_OFF
-    name = action.removeprefix("draft.")
-    return ReviewAction(name) if name != action and name in {a.value for a in ReviewAction} else None

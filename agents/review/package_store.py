@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass
 from agents.domain.audit import AuditEntry
 from agents.review.drafts_store import DraftsStore
 from agents.review.package_record import DraftRecord
+from agents.review.section_store import SectionStore
 from agents.runtime.clock import utc_now
 from agents.runtime.database import Database
 
@@ -123,4 +124,5 @@ class PackageStore:
         drafts.insert(record.draft)
         for s in record.draft.signoffs:
             drafts.add_signoff(record.draft, s)
+        SectionStore(db).replace_records(record.draft.id, record.review)
         return name

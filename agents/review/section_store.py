@@ -3,8 +3,8 @@ Callers write inside the review service's transaction, with the audit entry for 
 from __future__ import annotations
 
 from agents.domain.drafts import Draft
-from agents.domain.section_review import (FlagResolution, Resolution, SectionComment, SectionEdit, SectionState,
-                                          SectionStatus)
+from agents.domain.section_review import (FlagResolution, Resolution, ReviewRecords, SectionComment, SectionEdit,
+                                          SectionState, SectionStatus)
 from agents.runtime.database import Database
 
 
@@ -55,3 +55,21 @@ class SectionStore:
                                r["resolved_by"], r["resolved_at"])
                 for r in self._db.execute("SELECT * FROM flag_resolutions WHERE draft_id = ? "
                                           "ORDER BY section_key, flag_index", (draft_id,))]
+
+    def records(self, draft: Draft) -> ReviewRecords:
+        return ReviewRecords(tuple(self.states(draft).values()), tuple(self.edits(draft.id)),
+                             tuple(self.comments(draft.id)), tuple(self.resolutions(draft.id)))
+
+    def replace_records(self, draft_id: str, records: ReviewRecords) -> None:
+        """Take another installation's review of this draft in place of the local one: a review
+        package carries the whole review, and the audit entries it was checked against."""
+        for table in ("section_reviews", "section_edits", "section_comments", "flag_resolutions"):
+            self._db.execute(f"DELETE FROM {table} WHERE draft_id = ?", (draft_id,))
+        for state in records.states:
+            self.put_state(draft_id, state)
+        for e in records.edits:
+            self.add_edit(draft_id, e)
+        for c in records.comments:
+            self.add_comment(draft_id, c)
+        for r in records.resolutions:
+            self.put_resolution(draft_id, r)

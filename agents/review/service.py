@@ -194,10 +194,10 @@ class ReviewService:
             self.audit.append(actor.strip(), "policy.changed", "policy", key=key, value=value)
         return policy
 
-    def record_export(self, draft_id: str, actor: str, fmt: str, content_sha256: str, file_sha256: str) -> str:
+    def record_export(self, draft: Draft, actor: str, fmt: str, file_sha256: str) -> str:
         with self._tx():
-            return self.audit.append(actor or "user", "draft.exported", draft_id, format=fmt,
-                                     content_sha256=content_sha256, file_sha256=file_sha256).entry_hash
+            return self.audit.append(actor or "user", "draft.exported", draft.id, format=fmt, version=draft.version,
+                                     content_sha256=draft.content_sha256, file_sha256=file_sha256).entry_hash
 
 
 _Transaction = Transaction  # the name earlier code imported

@@ -12,7 +12,8 @@ from agents.review.certificate import source_quotes
 from agents.review.export_redline import memo_contract, redline_memo
 from agents.review.export_verify import FileVerification, verify_file
 from agents.review.package_format import PackageManifest
-from agents.review.package_service import PackageExport, PackageImport
+from agents.review.package_receive import PackageImport
+from agents.review.package_service import PackageExport
 from agents.review.redline import RedlineReport
 from agents.runtime.clock import utc_now
 
@@ -51,7 +52,7 @@ class ExportFacade:
         head = self.review.audit.head()
         try:
             write(head, tmp)
-            self.review.record_export(draft.id, actor, fmt, draft.content_sha256, sha256_file(tmp))
+            self.review.record_export(draft, actor, fmt, sha256_file(tmp))
             tmp.replace(out)
         finally:
             tmp.unlink(missing_ok=True)

@@ -63,3 +63,28 @@ def test_redline_export_lists_the_revisions_placed(cli, drafts, tmp_path):
     assert code == 0 and checked["format"] == "redline-docx" and checked["draft_id"] == memo
     code, _, err = cli("export", credit, "--format", "redline-docx", "--out", str(tmp_path / "x.docx"))
     assert code == 1 and "a redline is made from a contract review memo (contract-review)" in err
+
+
+def test_a_log_cut_short_verifies_alone_but_not_against_a_recorded_head(cli, drafts, data_dir):
+    import sqlite3
+
+    credit, _ = drafts
+    code, before, _ = cli("verify", "--json")
+    assert code == 0 and before["head_seq"] == before["entries"]
+    assert cli("export", credit, "--format", "md", "--out", str(data_dir / "memo.md"))[0] == 0
+    code, after, _ = cli("verify", "--json")
+    recorded = after["head"]
+    code, text, _ = cli("verify", "--head", recorded)
+    assert code == 0 and f"head: entry {after['head_seq']}, {recorded}" in text and "recorded head is in the chain" in text
+
+    # Someone with the database file drops the guard trigger and removes the newest entries:
+    # every remaining link still checks, so only the head kept elsewhere shows the cut.
+    with sqlite3.connect(data_dir / "countersign.sqlite3") as db:
+        db.execute("DROP TRIGGER audit_log_no_delete")
+        db.execute("DELETE FROM audit_log WHERE seq > ?", (before["head_seq"],))
+    code, alone, _ = cli("verify", "--json")
+    assert code == 0 and alone["ok"] and alone["first_broken"] is None
+    code, checked, _ = cli("verify", "--head", recorded, "--json")
+    assert code == 1 and checked["recorded_head_found"] is False and checked["ok"] is False
+    code, text, _ = cli("verify", "--head", recorded)
+    assert code == 1 and "is NOT in the chain" in text

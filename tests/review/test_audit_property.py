@@ -39,7 +39,7 @@ def _real_chain(path) -> sqlite3.Connection:
             service.act(d.id, ReviewAction.SUBMIT, "A. Préparer")
         service.approve_all(d.id, "R. Reviewer")
         service.sign_off(d.id, "M. Vale", "partner", "approved")
-        service.record_export(d.id, "M. Vale", "docx", d.content_sha256, "e" * 64)
+        service.record_export(d, "M. Vale", "docx", "e" * 64)
     db.close()
     return sqlite3.connect(path)
 
@@ -188,7 +188,8 @@ def test_editing_the_database_file_itself_is_detected(tmp_path):
     path = tmp_path / "db.sqlite3"
     _real_chain(path).close()
     db = connect(path)
-    ReviewService(db).record_export("draft_0", "Q. Quartermaine", "pdf", "c" * 64, "f" * 64)
+    service = ReviewService(db)
+    service.record_export(service.drafts.get("draft_0"), "Q. Quartermaine", "pdf", "f" * 64)
     seq = AuditLog(db).entries()[-1].seq
     db.close()  # the last connection's close checkpoints the WAL into the file
     data = path.read_bytes()

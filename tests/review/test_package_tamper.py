@@ -3,30 +3,17 @@ with its reason before anything is written."""
 import json
 
 import pytest
-from packagegen import app_export, nothing_imported, seed_draft, send_for_review, sign_as_reviewer, with_app
+from packagegen import app_export, nothing_imported, resign, seed_draft, send_for_review, sign_as_reviewer, with_app
 
 from agents.domain.audit import entry_hash
 from agents.domain.review_rules import DraftStatus
 from agents.review.keys import InstallationKey
-from agents.review.package_format import PackageError, PackageTampered, canonical, sha256
+from agents.review.package_format import FORMAT_VERSION, PackageError, PackageTampered, canonical
 
 
 @pytest.fixture
 def sent(tmp_path):
     return send_for_review(tmp_path)
-
-
-def resign(path, mutate, key: InstallationKey | None = None) -> None:
-    """Edit a package the way an informed attacker would: change the content, recompute every
-    plain hash, and sign again with a key of their own (or keep the old signature)."""
-    envelope = json.loads(path.read_bytes())
-    mutate(envelope)
-    manifest = envelope["manifest"]
-    manifest["payload_sha256"] = sha256(canonical(envelope["payload"]))
-    if key is not None:
-        manifest["sender_key"], manifest["sender_fingerprint"] = key.public_key_b64, key.fingerprint
-        envelope["signature"] = key.sign(canonical(manifest))
-    path.write_bytes(canonical(envelope) + b"\n")
 
 
 @pytest.mark.parametrize("position", [0.0, 0.13, 0.31, 0.5, 0.62, 0.77, 0.9, 0.999])
@@ -134,9 +121,9 @@ def test_a_draft_changed_after_sending_refuses_the_reply(sent, tmp_path):
 def test_a_newer_package_format_is_refused_by_name(sent):
     a, b, pkg, _ = sent
     envelope = json.loads(pkg.read_bytes())
-    envelope["countersign_review_package"] = 2
+    envelope["countersign_review_package"] = FORMAT_VERSION + 1
     pkg.write_bytes(canonical(envelope) + b"\n")
-    with pytest.raises(PackageError, match="package format 2; this Countersign reads format 1"):
+    with pytest.raises(PackageError, match=f"package format {FORMAT_VERSION + 1}; this Countersign reads format {FORMAT_VERSION}"):
         with_app(b, lambda app: app.import_package(pkg))
     with pytest.raises(PackageError, match="at least the first 16 hex digits"):
         with_app(b, lambda app: app.import_package(pkg, expect_key="3f2a"))
