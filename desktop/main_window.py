@@ -21,7 +21,8 @@ class MainWindow(QMainWindow):
     def __init__(self, core: Countersign, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.core, self.runner = core, runner
-        self.setWindowTitle("Countersign")
+        # A firm build names the firm, so a window is never mistaken for another firm's install.
+        self.setWindowTitle(f"Countersign — {core.firm.name}" if core.firm.active else "Countersign")
         self.resize(1180, 760)
 
         self.library = LibraryView(core, runner)

@@ -14,6 +14,7 @@ from agents.review.keys import short_fingerprint
 from agents.llm.protocol import ModelUnavailable
 from agents.runtime import settings as settings_mod
 from agents.runtime.cancel import CancelToken
+from agents.runtime.firm import active_firm
 from agents.runtime.paths import resolve_data_dir
 from agents.services import Countersign
 
@@ -32,7 +33,7 @@ def dispatch(args) -> int:
         return _doctor(args)
     try:
         app = Countersign.open(args.data_dir)
-    except (settings_mod.SettingsError, RuntimeError, OSError) as exc:
+    except (ValueError, RuntimeError, OSError) as exc:  # settings or firm profile unusable, disk
         raise UserError(str(exc)) from exc
     try:
         return HANDLERS[args.command](app, args)
@@ -296,6 +297,10 @@ def _doctor(args) -> int:
         emit_json({**plain(report), "ok": report.ok})
     else:
         print(f"data directory: {report.data_dir}\nfree disk: {report.free_disk_mb} MB")
+        firm = active_firm()
+        if firm.active:
+            print(f"firm profile: {firm.name}; approved models: {len(firm.approved_models) or 'any'}; "
+                  f"policy fixed: {', '.join(firm.policy) or 'none'}; turned off: {', '.join(sorted(firm.features_off)) or 'nothing'}")
         for m in report.models:
             print(f"model {m.name}: {'ok' if m.ok else 'NOT OK'}\n  path {m.path}\n  size {m.size_bytes:,} B"
                   f"\n  sha256 {m.sha256}\n  load {m.load_seconds:.2f} s")

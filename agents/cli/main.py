@@ -8,6 +8,7 @@ from pathlib import Path
 from agents.cli import commands
 from agents.cli import models as models_cli
 from agents.cli import templates_cli
+from agents.cli import selftest
 from agents.cli.output import err
 from agents.domain.review_rules import SIGN_OFF_MEANINGS, SIGN_OFF_ROLES
 from agents.domain.signoff_policy import ROLES
@@ -110,6 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = cmd("doctor", "check models, data directory and disk")
     p.add_argument("--no-load", action="store_true", help="skip loading the models")
 
+    p = cmd("self-test", "run the whole loop headless in a temporary data directory and print a JSON report")
+    p.add_argument("--keep", action="store_true", help="keep the temporary data directory for inspection")
+
     p = cmd("verify", "check the audit log's hash chain, or that FILE is an exported draft on record")
     p.add_argument("file", nargs="?", type=Path, help="an exported file: which draft, version and sign-off it is")
     p.add_argument("--head", default="", metavar="HASH",
@@ -194,6 +198,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "templates":
             return templates_cli.dispatch(args)
+        if args.command == "self-test":
+            return selftest.main(args.keep)
         return models_cli.dispatch(args) if args.command == "models" else commands.dispatch(args)
     except KeyboardInterrupt:
         err("cancelled")

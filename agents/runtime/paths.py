@@ -1,9 +1,11 @@
-"""Where Countersign keeps its data: --data-dir, then $COUNTERSIGN_DATA_DIR, then the OS default."""
+"""Where Countersign keeps its data: --data-dir, then $COUNTERSIGN_DATA_DIR, then the firm profile's default, then the OS default."""
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
 from pathlib import Path
+
+from agents.runtime.firm import active_firm
 
 DATA_DIR_ENV = "COUNTERSIGN_DATA_DIR"
 MODELS_DIR_ENV = "COUNTERSIGN_MODELS_DIR"
@@ -46,12 +48,16 @@ class DataPaths:
         return self
 
 
-def resolve_data_dir(cli_value: str | None = None) -> DataPaths:
+def resolve_data_dir(cli_value: str | None = None, firm_default: Path | None = None) -> DataPaths:
+    """--data-dir, else $COUNTERSIGN_DATA_DIR, else the firm profile's default, else the user's data folder."""
     if cli_value:
         return DataPaths(Path(cli_value).expanduser().resolve())
     env = os.environ.get(DATA_DIR_ENV)
     if env:
         return DataPaths(Path(env).expanduser().resolve())
+    firm_default = firm_default or active_firm().default_data_dir()
+    if firm_default is not None:
+        return DataPaths(firm_default.resolve())
     import platformdirs
 
     return DataPaths(Path(platformdirs.user_data_dir("Countersign", appauthor=False)))

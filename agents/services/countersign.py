@@ -31,7 +31,9 @@ from agents.review.package_service import PackageService
 from agents.review.service import ReviewService
 from agents.runtime import database, logging_setup
 from agents.runtime import settings as settings_mod
+from agents.domain.signoff_policy import with_setting
 from agents.runtime.cancel import NEVER, CancelToken, Cancelled
+from agents.runtime.firm import FirmProfile, active_firm
 from agents.runtime.clock import new_id, utc_now
 from agents.runtime.paths import DataPaths, resolve_data_dir
 from agents.runtime.resources import sample_files
@@ -50,9 +52,10 @@ SAMPLE_MATTER = "Sample matter — Northwind supply agreement"
 class Countersign(ReviewFacade, ExportFacade):
     """The one object the CLI and the desktop talk to. Heavy parts load on first use."""
 
-    def __init__(self, paths: DataPaths) -> None:
+    def __init__(self, paths: DataPaths, firm: FirmProfile | None = None) -> None:
         self.paths = paths.ensure()
-        self.settings = settings_mod.load(paths.settings)
+        self.firm = active_firm() if firm is None else firm
+        self.settings = self.firm.governed(settings_mod.load(paths.settings))
         logging_setup.configure(paths.logs, self.settings.log_level)
         self._db = database.connect(paths.database)
         self.library = LibraryStore(self._db)
@@ -66,6 +69,15 @@ class Countersign(ReviewFacade, ExportFacade):
         self._model = None
         self._model_lock = threading.Lock()
         self._reconciled = False
+        self._apply_firm_policy()
+
+    def _apply_firm_policy(self) -> None:
+        """The firm profile's sign-off policy wins over local settings; each change it makes here
+        is an audited policy change, so the log shows when the firm's rules took effect."""
+        for key, value in self.firm.policy.items():
+            current = self.review.people.policy()
+            if with_setting(current, key, value) != current:
+                self.review.set_policy(key, value, f"firm profile ({self.firm.name})")
 
     @property
     def embedder(self) -> Embedder:
@@ -73,8 +85,9 @@ class Countersign(ReviewFacade, ExportFacade):
         return self.index.embedder()
 
     @classmethod
-    def open(cls, data_dir: str | None = None) -> "Countersign":
-        return cls(resolve_data_dir(data_dir))
+    def open(cls, data_dir: str | None = None, firm: FirmProfile | None = None) -> "Countersign":
+        firm = active_firm() if firm is None else firm
+        return cls(resolve_data_dir(data_dir, firm.default_data_dir()), firm)
 
     def close(self) -> None:
         self._db.close()

@@ -93,10 +93,12 @@ class ExportFacade:
     def export_package(self, draft_id: str, out: Path | None = None, actor: str = "") -> PackageExport:
         """One signed file with the draft, its evidence and audit entries, for a reviewer on
         another installation; a draft that came in a package goes back as the signed reply."""
+        self.firm.refuse_unless("review_packages")
         return self.packages.export(draft_id, out or self.paths.exports / f"{draft_id}.cspkg", actor)
 
     def import_package(self, path: Path, actor: str = "", expect_key: str = "") -> PackageImport:
         """`expect_key` (a fingerprint, or its first 16+ hex digits) refuses a package signed by any other key."""
+        self.firm.refuse_unless("review_packages")
         return self.packages.import_(path, actor, expect_key)
 
     def inspect_package(self, path: Path) -> PackageManifest:

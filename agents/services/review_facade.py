@@ -7,10 +7,11 @@ from agents.domain.drafts import Draft
 from agents.domain.review_rules import ReviewAction
 from agents.domain.section_review import FlagResolution, Resolution, SectionAction, SectionComment
 from agents.domain.signoff_policy import Profile, SignOffPolicy
+from agents.review.service import ReviewError
 
 
 class ReviewFacade:
-    """Needs `self.review` (ReviewService), `self.library` and `self.templates()` from Countersign."""
+    """Needs `self.review` (ReviewService), `self.library`, `self.firm` and `self.templates()` from Countersign."""
 
     def drafts(self, matter: str | None = None) -> list[Draft]:
         return self.review.drafts.list(self.library.matter(matter).id if matter else None)
@@ -95,4 +96,7 @@ class ReviewFacade:
         return self.review.people.policy()
 
     def set_policy(self, key: str, value: str, actor: str) -> SignOffPolicy:
+        if key in self.firm.policy:
+            raise ReviewError(f"{self.firm.name}'s firm profile fixes {key} = {self.firm.policy[key]}; "
+                              "it cannot be changed on this installation")
         return self.review.set_policy(key, value, actor)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, ValidationError
 
-from agents.runtime.resources import resource
+from agents.runtime.resources import resource, resources_root
 
 
 class PlaybookError(ValueError):
@@ -47,7 +47,8 @@ def load_playbook(path: Path) -> Playbook:
 
 
 def bundled_playbook(name: str = "commercial") -> Playbook:
-    return load_playbook(resource("playbooks", f"{name}.toml"))
+    firm = resources_root() / "firm" / "playbooks" / f"{name}.toml"  # the firm profile's own wins
+    return load_playbook(firm if firm.is_file() else resource("playbooks", f"{name}.toml"))
 
 
 def find_playbook(ref: str) -> Playbook:

@@ -177,9 +177,10 @@ def load_template(path: Path) -> Template:
 
 
 def template_dirs(extra: Path | None = None) -> list[Path]:
-    """Bundled templates, then the firm's own (a firm template with a bundled id replaces it)."""
-    dirs = [resources_root() / "workproducts"]
-    return dirs + ([extra] if extra is not None and extra.is_dir() else [])
+    """Bundled templates, then those of the firm profile baked into the build, then the data
+    directory's own; a later template with an earlier one's id replaces it."""
+    dirs = [resources_root() / "workproducts", resources_root() / "firm" / "workproducts"]
+    return [d for d in dirs if d.is_dir()] + ([extra] if extra is not None and extra.is_dir() else [])
 
 
 def available(extra: Path | None = None) -> dict[str, Path]:
