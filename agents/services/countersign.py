@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from pathlib import Path
 from typing import Iterator
@@ -24,9 +23,6 @@ from agents.knowledge.reembed import ReembedReport
 from agents.knowledge.source_page import SourcePage, read_source_page
 from agents.knowledge.vector_store import VectorStore
 from agents.knowledge.watch import watch as watch_paths
-from agents.llm import registry
-from agents.llm.http_backend import HttpModel
-from agents.llm.protocol import GenerationParams
 from agents.review.package_service import PackageService
 from agents.review.service import ReviewService
 from agents.runtime import database, logging_setup
@@ -36,6 +32,7 @@ from agents.runtime.clock import new_id, utc_now
 from agents.runtime.paths import DataPaths, resolve_data_dir
 from agents.runtime.resources import sample_files
 from agents.services.export_facade import ExportFacade
+from agents.services.model_facade import ModelFacade
 from agents.services.review_facade import ReviewFacade
 from agents.workproducts import templates as templates_mod
 from agents.workproducts.templates import Template, load_template
@@ -47,7 +44,7 @@ log = logging.getLogger("countersign.services")
 SAMPLE_MATTER = "Sample matter — Northwind supply agreement"
 
 
-class Countersign(ReviewFacade, ExportFacade):
+class Countersign(ModelFacade, ReviewFacade, ExportFacade):
     """The one object the CLI and the desktop talk to. Heavy parts load on first use."""
 
     def __init__(self, paths: DataPaths) -> None:
@@ -78,21 +75,6 @@ class Countersign(ReviewFacade, ExportFacade):
 
     def close(self) -> None:
         self._db.close()
-
-    # -- model -----------------------------------------------------------------------------
-    def model(self):
-        with self._model_lock:
-            if self._model is None and self.settings.model_server_url:
-                self._model = HttpModel(self.settings.model_server_url, self.settings.model_server_model,
-                                        os.environ.get("COUNTERSIGN_MODEL_SERVER_KEY", ""), self.settings.n_ctx)
-            if self._model is None:
-                choice = registry.resolve(self.settings.model_path, self.paths.models)
-                self._model = registry.load_with(choice, self.settings)
-            return self._model
-
-    def params(self) -> GenerationParams:
-        s = self.settings
-        return GenerationParams(s.max_tokens, s.temperature, s.seed)
 
     # -- library ---------------------------------------------------------------------------
     def create_matter(self, name: str) -> Matter:
