@@ -31,6 +31,7 @@ from agents.runtime.cancel import NEVER, CancelToken, Cancelled
 from agents.runtime.clock import new_id, utc_now
 from agents.runtime.paths import DataPaths, resolve_data_dir
 from agents.runtime.resources import sample_files
+from agents.review.transaction import Transaction
 from agents.services.export_facade import ExportFacade
 from agents.services.model_facade import ModelFacade
 from agents.services.review_facade import ReviewFacade
@@ -80,8 +81,28 @@ class Countersign(ModelFacade, ReviewFacade, ExportFacade):
     def create_matter(self, name: str) -> Matter:
         return self.library.create_matter(name)
 
-    def matters(self) -> list[Matter]:
-        return self.library.matters()
+    def matters(self, include_archived: bool = True) -> list[Matter]:
+        hidden = set() if include_archived else self.library.archived_ids()
+        return [m for m in self.library.matters() if m.id not in hidden]
+
+    def is_archived(self, matter: str) -> bool:
+        return self.library.matter(matter).id in self.library.archived_ids()
+
+    def rename_matter(self, matter: str, new_name: str, actor: str = "") -> Matter:
+        """Drafts, documents and exports keep pointing at the matter (they hold its id); audited."""
+        m = self.library.matter(matter)
+        with Transaction(self._db):
+            renamed = self.library.rename_matter(m.id, new_name)
+            self.review.audit.append(actor or "user", "matter.renamed", m.id, old=m.name, new=renamed.name)
+        return renamed
+
+    def archive_matter(self, matter: str, archived: bool = True, actor: str = "") -> None:
+        """Hide a finished matter from the window's selector (or bring it back); nothing is deleted."""
+        m = self.library.matter(matter)
+        with Transaction(self._db):
+            self.library.set_archived(m.id, archived)
+            self.review.audit.append(actor or "user", "matter.archived" if archived else "matter.restored", m.id,
+                                     name=m.name)
 
     def documents(self, matter: str) -> list[Document]:
         return self.library.documents(self.library.matter(matter).id)
