@@ -38,11 +38,12 @@ def build_window(core: "Countersign") -> "MainWindow":
     from desktop import style
     from desktop.main_window import MainWindow
     from desktop.tasks import TaskRunner
+    from desktop.widgets.window_state import WindowState
 
     app = QApplication.instance()
     if app is None:
         raise RuntimeError("create the QApplication before building the window")
-    style.apply(app)
+    style.apply(app, WindowState(core.paths.root).theme())
     return MainWindow(core, TaskRunner())
 
 

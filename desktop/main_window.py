@@ -1,16 +1,19 @@
-"""The main window: a matter selector, the four views as tabs, a status bar and shortcuts."""
+"""The main window: a matter selector, the four views as tabs, a menu, a status bar and shortcuts."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QComboBox, QLabel, QMainWindow, QTabWidget, QToolBar, QWidget
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QMainWindow, QTabWidget, QToolBar, QWidget
 
 from agents.services import Countersign
+from desktop import style
 from desktop.tasks import TaskRunner
 from desktop.views.ask_view import AskView
 from desktop.views.drafts_view import DraftsView
 from desktop.views.library_view import LibraryView
 from desktop.views.review_view import ReviewView
+from desktop.widgets.settings_dialog import SettingsDialog
+from desktop.widgets.window_state import WindowState
 
 STATUS_TIMEOUT_MS = 8000
 
@@ -52,11 +55,29 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.activity)
         runner.busy_changed.connect(self._on_busy)
 
+        self.settings_dialog: SettingsDialog | None = None
+        self.show_archived = QAction("Show archived matters", self)
+        self.show_archived.setCheckable(True)
+        self.show_archived.toggled.connect(lambda _on: self.reload_matters())
+        self._menus()
+
         self.library.matter_created.connect(self.reload_matters)
+        self.library.matters_changed.connect(self.reload_matters)
         self.library.documents_changed.connect(self.drafts.refresh_documents)
         self.drafts.draft_created.connect(self.open_for_review)
         self._shortcuts()
         self.reload_matters()
+        self.state = WindowState(core.paths.root)
+        self.state.restore(self, self.tabs)
+
+    def _menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        settings = file_menu.addAction("&Settings…", self.open_settings)
+        settings.setShortcut(QKeySequence("Ctrl+,"))
+        file_menu.addSeparator()
+        quit_action = file_menu.addAction("&Quit", self.close)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.menuBar().addMenu("&View").addAction(self.show_archived)
 
     def _shortcuts(self) -> None:
         # Window-wide so they work whichever widget has focus.
@@ -76,8 +97,11 @@ class MainWindow(QMainWindow):
         wanted = select or self.current_matter()
         self.matter_box.blockSignals(True)
         self.matter_box.clear()
+        # Archived matters stay out of the way unless asked for, and then say that they are archived.
+        active = {m.id for m in self.core.matters(include_archived=False)}
         for m in self.core.matters():
-            self.matter_box.addItem(m.name, m.name)
+            if m.id in active or self.show_archived.isChecked():
+                self.matter_box.addItem(m.name if m.id in active else f"{m.name} (archived)", m.name)
         index = max(self.matter_box.findData(wanted), 0) if self.matter_box.count() else -1
         self.matter_box.setCurrentIndex(index)
         self.matter_box.blockSignals(False)
@@ -106,6 +130,16 @@ class MainWindow(QMainWindow):
         if self.tabs.currentWidget() is self.ask:
             self.ask.ask()
 
+    def open_settings(self) -> None:
+        # Non-modal, like every dialog here, so the event loop and background work carry on.
+        self.settings_dialog = SettingsDialog(self.core, self.runner, self.state.theme(), self)
+        self.settings_dialog.theme_changed.connect(self.set_theme)
+        self.settings_dialog.open()
+
+    def set_theme(self, theme: str) -> None:
+        self.state.set_theme(theme)
+        style.apply(QApplication.instance(), theme)
+
     def show_message(self, text: str) -> None:
         self.statusBar().showMessage(text, STATUS_TIMEOUT_MS)
 
@@ -115,4 +149,5 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
         # Stop background work before the window goes: a running QThread must not be destroyed.
         self.runner.shutdown()
+        self.state.save(self, self.tabs)
         super().closeEvent(event)

@@ -11,8 +11,6 @@ from pathlib import Path
 from agents.cli.commands import UserError
 from agents.cli.output import emit_json, err, plain
 from agents.llm import bench, model_check, registry
-from agents.llm.gguf import read_gguf
-from agents.llm.model_files import DEFAULT_MODEL, cached_sha256, parts_installed
 from agents.llm.protocol import ModelUnavailable
 from agents.llm.user_models import UserModels
 from agents.runtime import settings as settings_mod
@@ -101,24 +99,7 @@ def _check(args, paths, settings, user) -> int:
 
 
 def _use(args, paths, settings, user) -> int:
-    """Checks before switching, so the setting never names a model that will not load."""
-    entry = registry.bundled(args.model)
-    if entry is not None:
-        if not parts_installed(entry) and not (paths.models / entry.filename).exists():
-            raise UserError(f"{entry.id} is {entry.install_hint}")
-        value, name, sha = ("" if entry is DEFAULT_MODEL else entry.id), entry.id, entry.sha256
-    else:
-        added = user.find(args.model)
-        if added is None:
-            raise UserError(f"no model named '{args.model}'; `countersign models list` shows the names, "
-                            "`countersign models add PATH` adds a file")
-        path = Path(added.path)
-        read_gguf(path)
-        value, name, sha = added.path, added.name, cached_sha256(path)
-        if sha != added.sha256:
-            raise UserError(f"{path} changed since it was added (SHA-256 {sha}, recorded {added.sha256}); "
-                            "run `countersign models add` on it again if the change is intended")
-    registry.check_allowed(sha, settings.allowed_model_sha256, name)
+    value, name, sha = registry.setting_for(args.model, paths.models, user, settings.allowed_model_sha256)
     settings_mod.update(paths.settings, "model_path", value)
     if args.json:
         emit_json({"active": name, "model_path": value, "sha256": sha})

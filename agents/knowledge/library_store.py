@@ -55,6 +55,27 @@ class LibraryStore:
             raise MatterNotFound(f"no matter named '{name_or_id}' (see `countersign matter list`)")
         return Matter(r["id"], r["name"], r["created_at"])
 
+    def rename_matter(self, matter_id: str, name: str) -> Matter:
+        """Drafts, documents and vectors hold the matter's id, so only this row changes."""
+        name = name.strip()
+        if not name:
+            raise ValueError("a matter needs a name")
+        with self._lock:
+            clash = self._db.execute("SELECT 1 FROM matters WHERE name = ? AND id != ?", (name, matter_id)).fetchone()
+            if clash:
+                raise ValueError(f"a matter named '{name}' already exists")
+            self._db.execute("UPDATE matters SET name = ? WHERE id = ?", (name, matter_id))
+        return self.matter(matter_id)
+
+    def set_archived(self, matter_id: str, archived: bool) -> None:
+        if archived:
+            self._db.execute("INSERT OR IGNORE INTO matter_archive VALUES (?, ?)", (matter_id, utc_now()))
+        else:
+            self._db.execute("DELETE FROM matter_archive WHERE matter_id = ?", (matter_id,))
+
+    def archived_ids(self) -> set[str]:
+        return {r[0] for r in self._db.execute("SELECT matter_id FROM matter_archive")}
+
     # -- documents -------------------------------------------------------------------------
     @staticmethod
     def _doc(r: sqlite3.Row) -> Document:

@@ -57,6 +57,29 @@ def resolve(model_path: str, models_dir: Path) -> ModelChoice:
     return ModelChoice(path.stem, path.resolve(), cached_sha256(path), False, "file chosen in settings")
 
 
+def setting_for(ref: str, models_dir: Path, user: UserModels, allowed: list[str] | tuple[str, ...]) -> tuple[str, str, str]:
+    """The `model_path` value that selects model `ref` (a bundled id or an added model's name),
+    with its name and SHA-256; checked first, so the setting never names a model that will not load."""
+    entry = bundled(ref)
+    if entry is not None:
+        if not parts_installed(entry) and not (models_dir / entry.filename).exists():
+            raise ModelUnavailable(f"{entry.id} is {entry.install_hint}")
+        value, name, sha = ("" if entry is DEFAULT_MODEL else entry.id), entry.id, entry.sha256
+    else:
+        added = user.find(ref)
+        if added is None:
+            raise ModelUnavailable(f"no model named '{ref}'; `countersign models list` shows the names, "
+                                   "`countersign models add PATH` adds a file")
+        path = Path(added.path)
+        read_gguf(path)
+        value, name, sha = added.path, added.name, cached_sha256(path)
+        if sha != added.sha256:
+            raise ModelUnavailable(f"{path} changed since it was added (SHA-256 {sha}, recorded {added.sha256}); "
+                                   "run `countersign models add` on it again if the change is intended")
+    check_allowed(sha, allowed, name)
+    return value, name, sha
+
+
 def check_allowed(sha256: str, allowed: list[str] | tuple[str, ...], name: str) -> None:
     if allowed and sha256 not in allowed:
         raise ModelUnavailable(

@@ -6,7 +6,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # Steps from each older schema version to the next; a fresh database gets _SCHEMA directly.
 _MIGRATIONS = {
@@ -19,6 +19,10 @@ _MIGRATIONS = {
     5: [lambda conn: _add_column(conn, "drafts", "supersedes", "TEXT NOT NULL DEFAULT ''"),
         lambda conn: _review_tables(conn),
         lambda conn: _settle_reviewed_sections(conn)],
+    # Archiving is a table of its own, not a column on matters, so rows keep their three
+    # columns (review packages carry them) and an unarchived matter needs no row.
+    6: ["CREATE TABLE IF NOT EXISTS matter_archive (matter_id TEXT PRIMARY KEY REFERENCES matters(id), "
+        "archived_at TEXT NOT NULL)"],
 }
 
 
@@ -99,6 +103,10 @@ CREATE INDEX IF NOT EXISTS chunks_by_document ON chunks(document_id);
 -- Which embedder's vectors each matter's search uses (one chromadb collection per embedder).
 CREATE TABLE IF NOT EXISTS matter_embedders (
     matter_id TEXT PRIMARY KEY REFERENCES matters(id), embedder TEXT NOT NULL
+);
+-- Matters hidden from the window's selector (v6); their documents and drafts stay as they are.
+CREATE TABLE IF NOT EXISTS matter_archive (
+    matter_id TEXT PRIMARY KEY REFERENCES matters(id), archived_at TEXT NOT NULL
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
     text, chunk_id UNINDEXED, matter_id UNINDEXED, tokenize = 'porter unicode61'

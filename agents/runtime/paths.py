@@ -61,3 +61,18 @@ def resolve_data_dir(cli_value: str | None = None, firm_default: Path | None = N
     import platformdirs
 
     return DataPaths(Path(platformdirs.user_data_dir("Countersign", appauthor=False)))
+
+
+def data_dir_source(paths: DataPaths) -> str:
+    """Which of the choices picked this data directory, in words for the settings window."""
+    env = os.environ.get(DATA_DIR_ENV)
+    if env and Path(env).expanduser().resolve() == paths.root:
+        return f"${DATA_DIR_ENV}"
+    firm = active_firm()
+    if firm.default_data_dir() is not None and firm.default_data_dir().resolve() == paths.root:
+        return f"{firm.name}'s firm profile"
+    import platformdirs
+
+    if Path(platformdirs.user_data_dir("Countersign", appauthor=False)) == paths.root:
+        return "the per-user default"
+    return "--data-dir"

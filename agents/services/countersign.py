@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from pathlib import Path
 from typing import Iterator
@@ -24,9 +23,6 @@ from agents.knowledge.reembed import ReembedReport
 from agents.knowledge.source_page import SourcePage, read_source_page
 from agents.knowledge.vector_store import VectorStore
 from agents.knowledge.watch import watch as watch_paths
-from agents.llm import registry
-from agents.llm.http_backend import HttpModel
-from agents.llm.protocol import GenerationParams
 from agents.review.package_service import PackageService
 from agents.review.service import ReviewService
 from agents.runtime import database, logging_setup
@@ -37,7 +33,9 @@ from agents.runtime.firm import FirmProfile, active_firm
 from agents.runtime.clock import new_id, utc_now
 from agents.runtime.paths import DataPaths, resolve_data_dir
 from agents.runtime.resources import sample_files
+from agents.review.transaction import Transaction
 from agents.services.export_facade import ExportFacade
+from agents.services.model_facade import ModelFacade
 from agents.services.review_facade import ReviewFacade
 from agents.workproducts import templates as templates_mod
 from agents.workproducts.templates import Template, load_template
@@ -49,7 +47,7 @@ log = logging.getLogger("countersign.services")
 SAMPLE_MATTER = "Sample matter — Northwind supply agreement"
 
 
-class Countersign(ReviewFacade, ExportFacade):
+class Countersign(ModelFacade, ReviewFacade, ExportFacade):
     """The one object the CLI and the desktop talk to. Heavy parts load on first use."""
 
     def __init__(self, paths: DataPaths, firm: FirmProfile | None = None) -> None:
@@ -92,27 +90,32 @@ class Countersign(ReviewFacade, ExportFacade):
     def close(self) -> None:
         self._db.close()
 
-    # -- model -----------------------------------------------------------------------------
-    def model(self):
-        with self._model_lock:
-            if self._model is None and self.settings.model_server_url:
-                self._model = HttpModel(self.settings.model_server_url, self.settings.model_server_model,
-                                        os.environ.get("COUNTERSIGN_MODEL_SERVER_KEY", ""), self.settings.n_ctx)
-            if self._model is None:
-                choice = registry.resolve(self.settings.model_path, self.paths.models)
-                self._model = registry.load_with(choice, self.settings)
-            return self._model
-
-    def params(self) -> GenerationParams:
-        s = self.settings
-        return GenerationParams(s.max_tokens, s.temperature, s.seed)
-
     # -- library ---------------------------------------------------------------------------
     def create_matter(self, name: str) -> Matter:
         return self.library.create_matter(name)
 
-    def matters(self) -> list[Matter]:
-        return self.library.matters()
+    def matters(self, include_archived: bool = True) -> list[Matter]:
+        hidden = set() if include_archived else self.library.archived_ids()
+        return [m for m in self.library.matters() if m.id not in hidden]
+
+    def is_archived(self, matter: str) -> bool:
+        return self.library.matter(matter).id in self.library.archived_ids()
+
+    def rename_matter(self, matter: str, new_name: str, actor: str = "") -> Matter:
+        """Drafts, documents and exports keep pointing at the matter (they hold its id); audited."""
+        m = self.library.matter(matter)
+        with Transaction(self._db):
+            renamed = self.library.rename_matter(m.id, new_name)
+            self.review.audit.append(actor or "user", "matter.renamed", m.id, old=m.name, new=renamed.name)
+        return renamed
+
+    def archive_matter(self, matter: str, archived: bool = True, actor: str = "") -> None:
+        """Hide a finished matter from the window's selector (or bring it back); nothing is deleted."""
+        m = self.library.matter(matter)
+        with Transaction(self._db):
+            self.library.set_archived(m.id, archived)
+            self.review.audit.append(actor or "user", "matter.archived" if archived else "matter.restored", m.id,
+                                     name=m.name)
 
     def documents(self, matter: str) -> list[Document]:
         return self.library.documents(self.library.matter(matter).id)

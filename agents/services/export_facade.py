@@ -6,6 +6,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from agents.domain.drafts import Citation, Draft
+from agents.engine import conversation_export
+from agents.engine.ask import Answer
 from agents.knowledge.ingest import sha256_file
 from agents.review import export
 from agents.review.certificate import source_quotes
@@ -15,13 +17,14 @@ from agents.review.package_format import PackageManifest
 from agents.review.package_receive import PackageImport
 from agents.review.package_service import PackageExport
 from agents.review.redline import RedlineReport
+from agents.review.transaction import Transaction
 from agents.runtime.clock import utc_now
 
 EXPORT_FORMATS = (*export.FORMATS, "redline-docx")
 
 
 class ExportFacade:
-    """Needs `self.review`, `self.packages`, `self.library`, `self.paths` and `get_draft` from Countersign."""
+    """Needs `self.review`, `self.packages`, `self.library`, `self.paths`, `self._db` and `get_draft` from Countersign."""
 
     def export(self, draft_id: str, fmt: str, out: Path | None = None, actor: str = "") -> Path:
         """Write the draft as md, docx or pdf, or a contract review memo's suggested revisions as
@@ -73,6 +76,27 @@ class ExportFacade:
             raise LookupError(f"the contract memo {draft.id} reviewed is no longer in the library; "
                               "ingest it again and re-run the review") from None
         return redline_memo(draft, contract, self.library.page_texts(contract.id), path, utc_now())
+
+    def answer_text(self, answer: Answer) -> str:
+        """An Ask answer with its numbered sources, as plain text for the clipboard."""
+        return conversation_export.plain_answer(answer)
+
+    def export_conversation(self, matter: str, answers: list[Answer], fmt: str, out: Path, actor: str = "") -> Path:
+        """An Ask conversation as md or docx, marked not reviewed, each answer with the passages
+        it cites. What leaves the installation is audited with its file's hash, as drafts are."""
+        matter_id = self.library.matter(matter).id
+        out = Path(out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_name(out.name + ".partial")
+        try:
+            conversation_export.write(matter, answers, fmt, utc_now(), tmp)
+            with Transaction(self._db):
+                self.review.audit.append(actor or "user", "conversation.exported", matter_id, format=fmt,
+                                         answers=len(answers), file_sha256=sha256_file(tmp))
+            tmp.replace(out)
+        finally:
+            tmp.unlink(missing_ok=True)
+        return out
 
     def verify_export(self, path: Path) -> FileVerification:
         """Which export of which draft this exact file is, from the audit log, with the chain checked."""

@@ -1,12 +1,14 @@
-"""Ask: a question about the matter, the answer streaming in, and the passages it cites."""
+"""Ask: a question about the matter, the answer streaming in, and the passages it cites; the
+answer copied with its sources, and the matter's conversation exported as Markdown or DOCX."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QTextCursor
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtGui import QGuiApplication, QTextCursor
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPlainTextEdit,
+                               QPushButton, QVBoxLayout, QWidget)
 
 from agents.services import Countersign
 from desktop.tasks import Task, TaskRunner
@@ -31,6 +33,8 @@ class AskView(QWidget):
         self._matter: str | None = None
         self._task: Task | None = None
         self.answer_value: Answer | None = None
+        self.conversation: list[Answer] = []  # this matter's answers, in order, for the export
+        self.dialog: QFileDialog | None = None
 
         self.question = QPlainTextEdit()
         self.question.setPlaceholderText("Ask about this matter's documents, e.g. “What is the governing law?”")
@@ -57,6 +61,12 @@ class AskView(QWidget):
         self.no_citation.setWordWrap(True)
         self.no_citation.hide()
         self.passage = reading_pane("Select a citation to read the passage it points to.")
+        self.copy_button = QPushButton("Copy answer")
+        self.copy_button.setToolTip("Copy the answer with its numbered sources")
+        self.copy_button.clicked.connect(self.copy_answer)
+        self.export_button = QPushButton("Export conversation…")
+        self.export_button.setToolTip("Every question and answer on this matter, with the passages cited, as Markdown or Word")
+        self.export_button.clicked.connect(self.choose_export_file)
 
         self.panel = TaskPanel()
         self.panel.message.connect(self.status_message)
@@ -65,7 +75,13 @@ class AskView(QWidget):
         ask_row = QHBoxLayout()
         ask_row.addWidget(self.question, 1)
         ask_row.addWidget(self.ask_button, 0, Qt.AlignmentFlag.AlignTop)
-        split = side_by_side(column((caption("Answer"), 0), (self.answer, 1)),
+        answer_row = QWidget()
+        answer_buttons = QHBoxLayout(answer_row)
+        answer_buttons.setContentsMargins(0, 0, 0, 0)
+        answer_buttons.addWidget(self.copy_button)
+        answer_buttons.addWidget(self.export_button)
+        answer_buttons.addStretch(1)
+        split = side_by_side(column((caption("Answer"), 0), (self.answer, 1), (answer_row, 0)),
                              column((caption("Cited passages"), 0), (self.citations, 1), (self.no_citation, 0),
                                     (caption("Passage"), 0), (self.passage, 2), (self.open_button, 0)), 3, 2)
 
@@ -76,6 +92,8 @@ class AskView(QWidget):
         self._update_buttons()
 
     def set_matter(self, matter: str | None) -> None:
+        if matter != self._matter:
+            self.conversation = []  # a conversation belongs to one matter
         self._matter = matter
         self._update_buttons()
 
@@ -84,6 +102,8 @@ class AskView(QWidget):
 
     def _update_buttons(self) -> None:
         self.ask_button.setEnabled(bool(self._matter and self.question.toPlainText().strip()) and not self.panel.busy)
+        self.copy_button.setEnabled(self.answer_value is not None)
+        self.export_button.setEnabled(bool(self.conversation) and not self.panel.busy)
 
     def ask(self) -> None:
         if not self.ask_button.isEnabled():
@@ -110,6 +130,7 @@ class AskView(QWidget):
 
     def _show_answer(self, answer: Answer) -> None:
         self.answer_value = answer
+        self.conversation.append(answer)
         self.answer.setPlainText(answer.text)  # the final, trimmed text replaces the stream
         by_number = {n: p for n, p in enumerate(answer.passages, start=1)}
         for c in answer.citations:
@@ -125,6 +146,7 @@ class AskView(QWidget):
             self.no_citation.setText("The answer cites no passage. Treat it as unsupported and check the documents.")
             self.no_citation.show()
             self.panel.show_outcome("Answered without citations.", "warning")
+        self._update_buttons()  # the panel went idle before this answer arrived
 
     def _show_passage(self, item: QListWidgetItem | None) -> None:
         self.passage.setPlainText(item.data(Qt.ItemDataRole.UserRole) if item else "")
@@ -138,3 +160,33 @@ class AskView(QWidget):
         c = passage.chunk
         self.source_window = open_source(self, self._core, c.document_id, c.page, c.char_start, c.char_end,
                                          passage.filename)
+
+    # -- copy and export -----------------------------------------------------------------------
+    def copy_answer(self) -> None:
+        if self.answer_value is not None:
+            QGuiApplication.clipboard().setText(self._core.answer_text(self.answer_value))
+            self.status_message.emit("Answer copied with its sources.")
+
+    def choose_export_file(self) -> None:
+        if not self.conversation:
+            return
+        self.dialog = QFileDialog(self, "Export the conversation", str(self._core.paths.exports / "conversation.md"),
+                                  "Markdown (*.md);;Word document (*.docx)")
+        self.dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        self.dialog.fileSelected.connect(lambda f: self.export_to(Path(f), self.dialog.selectedNameFilter()))
+        self.dialog.open()
+
+    def export_to(self, path: Path, name_filter: str = "") -> Path | None:
+        """The format follows the file's suffix, else the filter chosen in the dialog."""
+        fmt = path.suffix.lower().lstrip(".")
+        if fmt not in ("md", "docx"):
+            fmt = "docx" if "docx" in name_filter else "md"
+            path = path.with_name(f"{path.name}.{fmt}")
+        try:
+            out = self._core.export_conversation(self._matter, self.conversation, fmt, path,
+                                                 self._core.settings.reviewer_name)
+        except (ValueError, LookupError, OSError) as exc:  # e.g. a folder that cannot be written
+            self.panel.show_outcome(f"Not exported: {exc}", "error")
+            return None
+        self.panel.show_outcome(f"Exported {len(self.conversation)} answer(s) to {out}")
+        return out

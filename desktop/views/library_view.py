@@ -1,18 +1,20 @@
-"""Library: the matter's documents with their ingestion status, and adding files or folders."""
+"""Library: the matter's documents with their ingestion status; adding files or folders (by
+dialog or by dropping them on the table); renaming and archiving the matter."""
 from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView, QInputDialog, QLabel,
-                               QPushButton, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QFileDialog, QHBoxLayout, QHeaderView, QInputDialog, QLabel,
+                               QPushButton, QVBoxLayout, QWidget)
 
 from agents.domain.events import FileIngested
 from agents.domain.library import DocumentStatus
 from agents.services import SAMPLE_MATTER, Countersign
 from desktop.qt_models import STATUS_LABELS, DocumentsModel
 from desktop.tasks import Task, TaskRunner
+from desktop.widgets.drop_table import DropTable
 from desktop.widgets.task_panel import TaskPanel
 
 if TYPE_CHECKING:  # the desktop talks to agents.services and agents.domain only
@@ -22,16 +24,20 @@ FILE_FILTER = "Documents (*.pdf *.docx *.xlsx *.xlsm *.csv *.txt *.md);;All file
 # A re-embed runs in slices of this many seconds, each resuming the last: the one worker runs
 # tasks in order, so a question asked meanwhile waits for one slice, not the whole matter.
 REEMBED_SLICE_S = 30.0
+# What "Problems only" keeps: every file that did not make it into the index, with its reason.
+FINE = (DocumentStatus.INDEXED, DocumentStatus.UNCHANGED)
 
 
 class LibraryView(QWidget):
     """Signals:
         matter_created(str): a matter now exists (made here or seeded) and should be selected.
+        matters_changed(str): a matter was renamed or (un)archived; select this name if still shown.
         documents_changed(): the current matter's documents changed.
         status_message(str): a line for the status bar.
     """
 
     matter_created = Signal(str)
+    matters_changed = Signal(str)
     documents_changed = Signal()
     status_message = Signal(str)
 
@@ -39,6 +45,7 @@ class LibraryView(QWidget):
         super().__init__(parent)
         self._core, self._runner = core, runner
         self._matter: str | None = None
+        self._archived = False
         self.dialog: QFileDialog | QInputDialog | None = None  # the open dialog, for tests
 
         self.add_files_button = QPushButton("Add files…")
@@ -49,11 +56,21 @@ class LibraryView(QWidget):
         self.add_files_button.clicked.connect(self.choose_files)
         self.add_folder_button.clicked.connect(self.choose_folder)
         self.new_matter_button.clicked.connect(self.choose_matter_name)
+        self.rename_button = QPushButton("Rename matter…")
+        self.rename_button.clicked.connect(self.choose_new_name)
+        self.archive_button = QPushButton("Archive matter")
+        self.archive_button.setToolTip("Hide the matter from the selector (View › Show archived matters); nothing is deleted")
+        self.archive_button.clicked.connect(self.toggle_archived)
+        self.problems_only = QCheckBox("Problems only")
+        self.problems_only.setToolTip("Only files that were not indexed (encrypted, corrupt, unsupported, …), with why")
+        self.problems_only.toggled.connect(lambda _on: self.refresh())
         self.summary = QLabel("")
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
 
         self.model = DocumentsModel(self)
-        self.table = QTableView()
+        self.table = DropTable()
+        self.table.setToolTip("Drop files or folders here to add them to the matter")
+        self.table.paths_dropped.connect(self.add_paths)
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -70,9 +87,11 @@ class LibraryView(QWidget):
         self.panel.idle.connect(self._update_buttons)
 
         buttons = QHBoxLayout()
-        for b in (self.add_files_button, self.add_folder_button, self.new_matter_button):
+        for b in (self.add_files_button, self.add_folder_button, self.new_matter_button, self.rename_button,
+                  self.archive_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
+        buttons.addWidget(self.problems_only)
         buttons.addWidget(self.summary)
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
@@ -87,15 +106,22 @@ class LibraryView(QWidget):
 
     def refresh(self) -> None:
         docs = self._core.documents(self._matter) if self._matter else []
-        self.model.set_rows(docs)
+        problems = [d for d in docs if d.status not in FINE]
+        self.model.set_rows(problems if self.problems_only.isChecked() else docs)
         indexed = sum(1 for d in docs if d.status is DocumentStatus.INDEXED)
-        self.summary.setText(f"{len(docs)} document(s), {indexed} indexed" if self._matter else "No matter selected")
+        self.summary.setText(f"{len(docs)} document(s), {indexed} indexed, {len(problems)} with problems"
+                             if self._matter else "No matter selected")
+        self._archived = bool(self._matter) and self._core.is_archived(self._matter)
+        self.archive_button.setText("Restore matter" if self._archived else "Archive matter")
         self._update_buttons()
 
     def _update_buttons(self) -> None:
         can_add = self._matter is not None and not self.panel.busy
         self.add_files_button.setEnabled(can_add)
         self.add_folder_button.setEnabled(can_add)
+        self.table.accepting = can_add
+        for b in (self.rename_button, self.archive_button):  # not mid-ingest: the task names the matter
+            b.setEnabled(can_add)
 
     def cancel(self) -> bool:
         return self.panel.cancel()
@@ -125,7 +151,35 @@ class LibraryView(QWidget):
         self.dialog.textValueSelected.connect(self.create_matter)
         self.dialog.open()
 
+    def choose_new_name(self) -> None:
+        self.dialog = QInputDialog(self)
+        self.dialog.setWindowTitle("Rename matter")
+        self.dialog.setLabelText("New name (its documents, drafts and audit history stay with it):")
+        self.dialog.setTextValue(self._matter)
+        self.dialog.textValueSelected.connect(self.rename_matter)
+        self.dialog.open()
+
     # -- actions -------------------------------------------------------------------------------
+    def rename_matter(self, name: str) -> None:
+        old = self._matter
+        if old is None or name.strip() == old:
+            return
+        try:
+            renamed = self._core.rename_matter(old, name, self._core.settings.reviewer_name)
+        except ValueError as exc:  # empty, or another matter's name
+            self.panel.show_outcome(f"Could not rename the matter: {exc}", "error")
+            return
+        self.matters_changed.emit(renamed.name)
+        self.panel.show_outcome(f"Renamed “{old}” to “{renamed.name}”.")
+
+    def toggle_archived(self) -> None:
+        matter, archive = self._matter, not self._archived
+        if matter is None:
+            return
+        self._core.archive_matter(matter, archive, self._core.settings.reviewer_name)
+        self.matters_changed.emit(matter)  # still selected if archived matters are shown
+        self.panel.show_outcome(f"Archived “{matter}”." if archive else f"Restored “{matter}”.")
+
     def create_matter(self, name: str) -> None:
         name = name.strip()
         if not name:

@@ -37,3 +37,19 @@ def side_by_side(left: QWidget, right: QWidget, left_stretch: int, right_stretch
     split.setStretchFactor(1, right_stretch)
     split.setChildrenCollapsible(False)  # a collapsed pane looks like lost content
     return split
+
+
+def message_label() -> QLabel:
+    """A line for a form's outcome or the core's refusal, shown in its words, never as markup."""
+    label = QLabel("")
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    return label
+
+
+def set_message(label: QLabel, text: str, kind: str = "") -> None:
+    # The property drives the stylesheet's colour, so a refusal stands out without HTML.
+    label.setProperty("kind", kind)
+    label.style().unpolish(label)
+    label.style().polish(label)
+    label.setText(text)

@@ -1,0 +1,163 @@
+"""How quickly the window appears and how well the event loop keeps up while the app works.
+
+1. Time to first window, from process start: a fresh interpreter runs the real `desktop.app.main`
+   on a data directory that already has a matter (so nothing is seeded) and reports when the
+   event loop first runs after `show()`; it also lists the heavy libraries already imported then.
+2. In this process, offscreen: the window ingests the given folder through the Library view
+   (the files the Add-files path takes), then asks one question with a long answer through the
+   Ask view, while a 10 ms QTimer records how late each tick comes. A stall is a tick's lateness
+   (gap minus 10 ms); p50/p99/max are given per phase and overall.
+
+Prints one JSON object. Target: first window < 2 s; stalls p99 < 50 ms.
+Usage: python benchmarks/ui_responsiveness.py FOLDER [--limit N] [--max-tokens T] [--threads T]
+(e.g. ../shared/data/financebench-dev --limit 2). Set COUNTERSIGN_MODELS_DIR to an assembled
+model's folder, or the first ask assembles the bundled model into the temporary data directory.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+HEAVY = ("torch", "sentence_transformers", "llama_cpp", "chromadb", "pypdf")
+SUFFIXES = {".pdf", ".docx", ".xlsx", ".xlsm", ".csv", ".txt", ".md"}
+TICK_MS = 10
+QUESTION = ("Summarise this company's results for the year: revenue, operating income, net income and cash flow, "
+            "with the figures and what drove them.")
+
+# Run in a fresh interpreter: the clock starts before Python itself does (measured by the parent).
+FIRST_WINDOW_PROBE = """
+import json, sys, time
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+app = QApplication([sys.argv[0], "-platform", "offscreen"])
+def shown():
+    print(json.dumps({"at": time.time(), "heavy": [m for m in sys.argv[2].split(",") if m in sys.modules]}), flush=True)
+    app.quit()
+QTimer.singleShot(0, shown)  # runs once the event loop is up, i.e. after window.show()
+from desktop import app as desktop_app
+sys.exit(desktop_app.main(["--data-dir", sys.argv[1]]))
+"""
+
+
+def first_window(data: Path) -> dict:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    started = time.time()
+    done = subprocess.run([sys.executable, "-c", FIRST_WINDOW_PROBE, str(data), ",".join(HEAVY)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    lines = [x for x in done.stdout.splitlines() if x.startswith("{")]
+    if done.returncode != 0 or not lines:
+        raise SystemExit(f"first-window probe failed ({done.returncode}): {done.stderr[-2000:]}")
+    report = json.loads(lines[-1])
+    return {"first_window_s": round(report["at"] - started, 3), "heavy_modules_at_first_window": report["heavy"]}
+
+
+def percentiles(stalls: list[float]) -> dict:
+    if not stalls:
+        return {"p50_ms": None, "p99_ms": None, "max_ms": None, "ticks": 0}
+    s = sorted(stalls)
+    pick = lambda q: round(s[min(len(s) - 1, int(q * len(s)))], 1)  # noqa: E731
+    return {"p50_ms": pick(0.50), "p99_ms": pick(0.99), "max_ms": round(s[-1], 1), "ticks": len(s)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("folder", type=Path)
+    ap.add_argument("--limit", type=int, default=0, help="only the first N files")
+    ap.add_argument("--max-tokens", type=int, default=512, help="length of the streamed answer")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--question", default=QUESTION)
+    args = ap.parse_args()
+    files = sorted(f for f in args.folder.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES)
+    files = files[: args.limit or None]
+    if not files:
+        raise SystemExit(f"no supported documents under {args.folder}")
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from agents.runtime import settings as settings_mod
+    from agents.services import Countersign
+    from desktop import app as desktop_app
+
+    data = Path(tempfile.mkdtemp(prefix="cs-ui-"))
+    settings_mod.save(settings_mod.Settings(n_threads=args.threads, max_tokens=args.max_tokens, ocr=False),
+                      data / "settings.json")
+    core = Countersign.open(str(data))
+    core.create_matter("Bench")
+    core.close()
+    out: dict = {"files": len(files), "max_tokens": args.max_tokens, "threads": args.threads, **first_window(data)}
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    core = Countersign.open(str(data))
+    window = desktop_app.build_window(core)
+    window.show()
+    app.processEvents()
+
+    phase, stalls = ["idle"], {"ingest": [], "ask": []}
+    clock = QElapsedTimer()
+    clock.start()
+    last = [clock.elapsed()]
+
+    def tick() -> None:
+        now = clock.elapsed()
+        if phase[0] in stalls:
+            stalls[phase[0]].append(max(0.0, now - last[0] - TICK_MS))
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(TICK_MS)
+    timer.timeout.connect(tick)
+    timer.start()
+
+    def run_phase(name: str, start, panel) -> float:
+        loop = QEventLoop()
+        panel.idle.connect(loop.quit)
+        phase[0], t = name, time.perf_counter()
+        last[0] = clock.elapsed()
+        start()
+        if panel.busy:
+            loop.exec()
+        phase[0] = "idle"
+        return round(time.perf_counter() - t, 2)
+
+    out["ingest_s"] = run_phase("ingest", lambda: window.library.add_paths(files), window.library.panel)
+    out["indexed"] = sum(1 for d in core.documents("Bench") if d.status.value == "indexed")
+    window.tabs.setCurrentWidget(window.ask)
+    window.ask.question.setPlainText(args.question)
+    streamed = []
+    # ask() clears the pane first; only text arriving counts as the answer starting to stream.
+    window.ask.answer.textChanged.connect(lambda: window.ask.answer.toPlainText() and streamed.append(time.perf_counter()))
+    asked = time.perf_counter()
+    out["ask_s"] = run_phase("ask", window.ask.ask, window.ask.panel)
+    out["answer_chars"] = len(window.ask.answer.toPlainText())
+    out["first_text_s"] = round(streamed[0] - asked, 2) if streamed else None
+    out["answer_outcome"] = window.ask.panel.label.text()
+    timer.stop()
+
+    everything = stalls["ingest"] + stalls["ask"]
+    overall = percentiles(everything)
+    out.update({"stall_p50_ms": overall["p50_ms"], "stall_p99_ms": overall["p99_ms"], "stall_max_ms": overall["max_ms"],
+                "stalls_over_100ms": sum(1 for s in everything if s > 100),
+                "ingest_stalls": percentiles(stalls["ingest"]), "ask_stalls": percentiles(stalls["ask"]),
+                "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+                # The largest child: a parser process or the first-window probe.
+                "children_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
+                "targets": {"first_window_s": 2.0, "stall_p99_ms": 50}})
+    window.close()
+    core.close()
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
