@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
+import time
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # Qt is imported only once we know a window can be shown
@@ -81,6 +83,11 @@ def main(argv: list[str] | None = None) -> int:
         window = build_window(core)
         app.aboutToQuit.connect(window.runner.shutdown)  # however the app ends, the worker stops first
         window.show()
+        if os.environ.get("COUNTERSIGN_QUIT_WHEN_SHOWN"):
+            # The packaging smoke check's cold-start probe: the launcher timed the exec.
+            app.processEvents()
+            print(json.dumps({"shown_at": time.time(), "title": window.windowTitle()}), flush=True)
+            return 0
         if not seed_on_first_run(window):
             window.library.reembed_pending()  # the embedder setting changed since the last run
         return app.exec()

@@ -21,6 +21,7 @@ class BundledModel:
     part_modules: tuple[str, ...]
     source: str
     install_hint: str = "run `make` to install the bundled model"
+    licence: str = "Apache-2.0"  # the model's own (Qwen2.5-Coder); its part packages declare none
 
 
 DEFAULT_MODEL = BundledModel(
