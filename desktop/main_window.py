@@ -27,7 +27,7 @@ class MainWindow(QMainWindow):
         self.library = LibraryView(core, runner)
         self.ask = AskView(core, runner)
         self.drafts = DraftsView(core, runner)
-        self.review = ReviewView(core)
+        self.review = ReviewView(core, runner)
         self.tabs = QTabWidget()
         for view, name in ((self.library, "Library"), (self.ask, "Ask"), (self.drafts, "Drafts"),
                            (self.review, "Review")):

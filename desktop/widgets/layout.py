@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QPlainTextEdit, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QSplitter, QVBoxLayout, QWidget
 
 
 def caption(text: str) -> QLabel:
@@ -37,3 +37,16 @@ def side_by_side(left: QWidget, right: QWidget, left_stretch: int, right_stretch
     split.setStretchFactor(1, right_stretch)
     split.setChildrenCollapsible(False)  # a collapsed pane looks like lost content
     return split
+
+
+def row(*items: QWidget | tuple[QWidget, int] | None) -> QHBoxLayout:
+    """A horizontal box of widgets, (widget, stretch) pairs, and None for a stretch between groups."""
+    box = QHBoxLayout()
+    for item in items:
+        if item is None:
+            box.addStretch(1)
+        elif isinstance(item, tuple):
+            box.addWidget(*item)
+        else:
+            box.addWidget(item)
+    return box
