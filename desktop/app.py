@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     try:
         window = build_window(core)
-        app.aboutToQuit.connect(window.runner.shutdown)  # however the app ends, the worker stops first
+        app.aboutToQuit.connect(window.shutdown)  # however the app ends, the workers stop first
         window.show()
         if not seed_on_first_run(window):
             window.library.reembed_pending()  # the embedder setting changed since the last run

@@ -367,3 +367,27 @@ def test_a_failed_export_is_reported_and_redline_is_offered_only_for_contract_re
     core.review.create(replace(memo("draft_flux", work_product="flux-workpaper"), matter_id=m.id))
     view.open_draft("draft_flux")
     assert view.current.id == "draft_flux" and not view.exports.buttons["redline-docx"].isVisible()
+
+
+def test_an_export_does_not_wait_behind_a_draft_being_written(qtbot, core, draft_id, tmp_path):
+    import threading
+
+    from desktop.app import build_window
+
+    window = build_window(core)
+    qtbot.addWidget(window)
+    release = threading.Event()
+
+    def long_draft(_cancel):  # stands in for the model writing a draft on the main worker
+        release.wait(30)
+        yield from ()
+
+    try:
+        busy = window.runner.submit("Drafting", long_draft)
+        window.tabs.setCurrentWidget(window.review)
+        window.review.exports.export_to("md", tmp_path / "memo.md")
+        qtbot.waitUntil(lambda: window.review.exports.last_export == tmp_path / "memo.md", timeout=30_000)
+        assert busy.active  # the export finished while the draft was still running
+    finally:
+        release.set()
+        window.close()
