@@ -345,7 +345,7 @@ def test_editing_signed_work_makes_a_new_version_the_window_follows(qtbot, view,
     assert "signed off" in actions and actions[-2:] == ["made a new version", "edited a section"]
 
 
-def test_sections_are_walked_with_alt_arrows(qtbot, view):
+def test_sections_are_walked_with_alt_arrows_and_edited_with_ctrl_e_and_ctrl_s(qtbot, view):
     view.activateWindow()
     qtbot.waitUntil(view.isActiveWindow)
     assert view.pane.panel.review.section.key == "law"
@@ -355,6 +355,17 @@ def test_sections_are_walked_with_alt_arrows(qtbot, view):
     assert view.pane.panel.review.section.key == "cap"  # the last section: stays
     qtbot.keyClick(view.sections, Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)
     assert view.pane.panel.review.section.key == "law"
+
+    panel = view.pane.panel
+    qtbot.keyClick(view.sections, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: panel.editing)  # a button's shortcut clicks it a moment later
+    qtbot.keyClick(view.sections, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+    assert panel.review.section.key == "law"  # no moving away from an open edit
+    panel.editor.moveCursor(QTextCursor.MoveOperation.End)
+    qtbot.keyClicks(panel.editor, " Clause 5.1.")
+    qtbot.keyClick(panel.editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not panel.editing)
+    assert panel.review.section.body.endswith("[1]. Clause 5.1.") and panel.review.edited
 
 
 def test_a_failed_export_is_reported_and_redline_is_offered_only_for_contract_reviews(qtbot, view, core):
