@@ -19,9 +19,8 @@ from desktop.qt_models import DraftsModel
 from desktop.tasks import TaskRunner
 from desktop.widgets.audit_panel import AuditPanel
 from desktop.widgets.draft_document import DraftDocument
-from desktop.widgets.draft_table import drafts_table
 from desktop.widgets.export_bar import ExportBar
-from desktop.widgets.layout import caption, column, row
+from desktop.widgets.layout import caption, column, drafts_table, row
 from desktop.widgets.review_header import ReviewHeader, plain_label
 from desktop.widgets.section_list import SectionList
 from desktop.widgets.section_review_pane import SectionReviewPane

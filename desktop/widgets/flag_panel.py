@@ -1,17 +1,54 @@
 """The verifier's flags on one section, each to be resolved before sign-off: marked fixed (the
 edit removed what it pointed at; the core checks) or accepted with a written reason. Resolved
 flags stay listed with who resolved them, how and when, because that is what a second reviewer
-or an auditor reads."""
+or an auditor reads. The reason dialog here also takes the note a section is sent back with:
+the core refuses both without text, and the dialog says so first."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
+                               QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
 
 from agents.domain.draft_review import FlagView, SectionReview
 from agents.domain.section_review import Resolution, flagged_text
 from desktop.qt_models import short_time
-from desktop.widgets.reason_dialog import ReasonDialog
+
+
+class ReasonDialog(QDialog):
+    """Opened non-modally with open(); read `text()` in a slot connected to `accepted`."""
+
+    def __init__(self, title: str, question: str, subject: str, action: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setMinimumWidth(520)
+        ask = QLabel(question)
+        ask.setWordWrap(True)
+        # The flag message or section heading comes from the model: shown as plain text.
+        about = QLabel(subject)
+        about.setTextFormat(Qt.TextFormat.PlainText)
+        about.setWordWrap(True)
+        about.setProperty("kind", "warning")
+        self.reason = QPlainTextEdit()
+        self.reason.setTabChangesFocus(True)
+        self.reason.setPlaceholderText("Required")
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.ok_button = self.buttons.addButton(action, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.reason.textChanged.connect(self._validate)
+        layout = QVBoxLayout(self)
+        layout.addWidget(about)
+        layout.addWidget(ask)
+        layout.addWidget(self.reason, 1)
+        layout.addWidget(self.buttons)
+        self._validate()
+
+    def text(self) -> str:
+        return self.reason.toPlainText().strip()
+
+    def _validate(self) -> None:
+        self.ok_button.setEnabled(bool(self.text()))
 
 
 def flag_line(view: FlagView, agent_body: str) -> str:

@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPlainTextEdit, QSplitter, QTableView,
+                               QVBoxLayout, QWidget)
+
+from desktop.qt_models import DraftsModel
 
 
 def caption(text: str) -> QLabel:
@@ -50,3 +53,19 @@ def row(*items: QWidget | tuple[QWidget, int] | None) -> QHBoxLayout:
         else:
             box.addWidget(item)
     return box
+
+
+def drafts_table(model: DraftsModel) -> QTableView:
+    """A matter's drafts, one row each, single selection."""
+    table = QTableView()
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().hide()
+    table.setWordWrap(False)
+    table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # keep the file name's end visible
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    return table

@@ -12,7 +12,7 @@ from agents.domain.draft_review import SectionReview
 from agents.domain.review_rules import DraftStatus
 from agents.domain.section_review import SectionAction, allowed_section_actions
 from desktop.widgets.draft_document import DraftDocument
-from desktop.widgets.reason_dialog import ReasonDialog
+from desktop.widgets.flag_panel import ReasonDialog
 
 _STATUS_WORDS = {"pending": "to review", "approved": "approved", "changes_requested": "changes requested"}
 

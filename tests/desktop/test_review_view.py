@@ -14,7 +14,7 @@ from agents.domain.review_rules import DraftStatus
 from agents.services import Countersign
 from desktop.views.review_view import ReviewView
 from desktop.widgets.diff_render import DELETED, FLAGGED, INSERTED
-from desktop.widgets.reason_dialog import ReasonDialog
+from desktop.widgets.flag_panel import ReasonDialog
 from desktop.widgets.signoff_dialog import SignOffDialog
 from tests.review.contract_memo import store_contract
 from workflow_drafts import CAP, memo
