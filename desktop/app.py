@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     try:
         window = build_window(core)
-        app.aboutToQuit.connect(window.runner.shutdown)  # however the app ends, the worker stops first
+        app.aboutToQuit.connect(window.shutdown)  # however the app ends, the workers stop first
         window.show()
         if os.environ.get("COUNTERSIGN_QUIT_WHEN_SHOWN"):
             # The packaging smoke check's cold-start probe: the launcher timed the exec.

@@ -19,11 +19,13 @@ STATUS_TIMEOUT_MS = 8000
 
 
 class MainWindow(QMainWindow):
-    """Owns the task runner for its lifetime; views only submit to it."""
+    """Owns the task runners for its lifetime; views only submit to them."""
 
     def __init__(self, core: Countersign, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.core, self.runner = core, runner
+        # Exports need no model: on a runner of their own they never wait behind a draft being written.
+        self.export_runner = TaskRunner()
         # A firm build names the firm, so a window is never mistaken for another firm's install.
         self.setWindowTitle(f"Countersign — {core.firm.name}" if core.firm.active else "Countersign")
         self.resize(1180, 760)
@@ -31,7 +33,7 @@ class MainWindow(QMainWindow):
         self.library = LibraryView(core, runner)
         self.ask = AskView(core, runner)
         self.drafts = DraftsView(core, runner)
-        self.review = ReviewView(core)
+        self.review = ReviewView(core, self.export_runner)
         self.tabs = QTabWidget()
         for view, name in ((self.library, "Library"), (self.ask, "Ask"), (self.drafts, "Drafts"),
                            (self.review, "Review")):
@@ -146,8 +148,13 @@ class MainWindow(QMainWindow):
     def _on_busy(self, busy: bool, name: str) -> None:
         self.activity.setText(f"Working: {name}…" if busy else "Ready")
 
+    def shutdown(self) -> None:
+        """Stop both runners' workers; safe to call more than once."""
+        self.runner.shutdown()
+        self.export_runner.shutdown()
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
         # Stop background work before the window goes: a running QThread must not be destroyed.
-        self.runner.shutdown()
+        self.shutdown()
         self.state.save(self, self.tabs)
         super().closeEvent(event)

@@ -28,6 +28,8 @@ from desktop.widgets.signoff_dialog import SignOffDialog  # noqa: E402
 QUESTION = "What is the governing law of the supply agreement?"
 CONTRACT = "northwind_supply_agreement.pdf"
 SIZE = (1280, 800)
+REVIEWER = "Dana Whitfield"
+REVIEWER_NOTE = "Confirm against the signed original before release."
 
 
 def wait(app: QApplication, done, seconds: float, what: str) -> None:
@@ -43,6 +45,42 @@ def save(app: QApplication, widget: QWidget, path: Path) -> None:
     if not widget.grab().save(str(path)):
         raise SystemExit(f"screenshots: could not write {path}")
     print(f"wrote {path}")
+
+
+def show_section_under_review(window) -> None:
+    """The review screenshot shows what review is about: a section with open verifier flags (else
+    one with evidence), carrying a reviewer's edit so its diff against the agent's text shows."""
+    review = window.review
+    if review.state is None:
+        return
+    review.reviewer.setText(REVIEWER)
+    sections = review.state.sections
+    row = next((i for i, s in enumerate(sections) if any(f.resolution is None for f in s.flags)),
+               next((i for i, s in enumerate(sections) if s.section.citations), 0))
+    review.sections.setCurrentRow(row)
+    panel = review.pane.panel
+    if panel.review is not None and not panel.review.edited and panel.edit_button.isEnabled():
+        panel.start_edit()
+        panel.editor.setPlainText(REVIEWER_NOTE + " " + panel.review.section.body)
+        panel.save_button.click()
+
+
+def settle_for_sign_off(window) -> None:
+    """What a reviewer does before signing, through the core: a profile, every flag accepted,
+    the draft approved. Only the dialog itself is the subject of the next screenshot."""
+    review, core = window.review, window.core
+    if review.current is None or review.current.status.value == "signed_off":
+        return
+    if REVIEWER not in {p.name for p in core.profiles()}:
+        core.add_profile(REVIEWER, "DW", "partner")
+    for section in review.state.sections:
+        for flag in section.flags:
+            if flag.resolution is None:
+                core.resolve_flag(review.current.id, section.section.key, flag.index, REVIEWER,
+                                  accept_reason="checked against the cited page")
+    review.refresh()
+    if review.approve_button.isEnabled():
+        review.approve()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -92,12 +130,14 @@ def main(argv: list[str] | None = None) -> int:
         else:
             save(app, window, out / "drafts.png")
             window.tabs.setCurrentWidget(window.review)
+        show_section_under_review(window)
         save(app, window, out / "review.png")
-
         review = window.review
-        if review.current is not None and review.approve_button.isEnabled():
-            review.reviewer.setText("Dana Whitfield")
-            review.approve()
+        review.tabs.setCurrentWidget(review.audit)
+        save(app, window, out / "review_audit.png")
+        review.tabs.setCurrentWidget(review.pane)
+
+        settle_for_sign_off(window)
         review.open_sign_off()
         if isinstance(review.dialog, SignOffDialog):
             save(app, review.dialog, out / "signoff_dialog.png")

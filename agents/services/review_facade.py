@@ -2,6 +2,7 @@
 flags, profiles and firm policy. A mixin, so the CLI and the window keep calling one object."""
 from __future__ import annotations
 
+from agents.domain.audit import AuditEntry
 from agents.domain.draft_review import DraftReview, EditResult
 from agents.domain.drafts import Draft
 from agents.domain.review_rules import ReviewAction
@@ -60,6 +61,12 @@ class ReviewFacade:
     def view_draft(self, draft_id: str, viewer: str) -> DraftReview:
         """The draft for display, section by section; viewing signed work is audited."""
         return self.review.review(draft_id, viewer)
+
+    def audit_history(self, draft_id: str) -> list[AuditEntry]:
+        """The audit entries about this draft and the versions it was made from, oldest first:
+        the history a reviewer reads beside the draft (who edited, resolved, approved, signed)."""
+        versions = self.review.drafts.lineage(self.get_draft(draft_id))
+        return sorted((e for d in versions for e in self.review.audit.entries(d.id)), key=lambda e: e.seq)
 
     def approve_all(self, draft_id: str, reviewer: str, note: str = "") -> Draft:
         """Approve every pending section, then the draft (the window's Approve button)."""

@@ -1,30 +1,33 @@
-"""Review: the matter's drafts, one draft section by section, review actions, sign-off, export."""
+"""Review: the matter's drafts; one draft section by section beside its evidence, with edits,
+comments, flags and the section's verdict; the draft's verdict, sign-off, exports and audit history.
+
+The view holds no review state of its own: every step goes to the core, and the screen is then
+redrawn from the core's DraftReview, so what the reviewer sees is what the record says."""
 from __future__ import annotations
 
-import sqlite3
-from pathlib import Path
+from typing import Callable
 
 from PySide6.QtCore import QItemSelection, Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QListWidget, QListWidgetItem, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
-from agents.domain.drafts import Draft
+from agents.domain.draft_review import DraftReview
+from agents.domain.drafts import Citation, Draft
 from agents.domain.review_rules import DraftStatus, ReviewAction, allowed_actions
 from agents.services import Countersign
-from desktop.qt_models import DraftsModel, draft_status_label, short_time
+from desktop.qt_models import DraftsModel
+from desktop.tasks import TaskRunner
+from desktop.widgets.audit_panel import AuditPanel
 from desktop.widgets.draft_document import DraftDocument
+from desktop.widgets.export_bar import ExportBar
+from desktop.widgets.layout import caption, column, drafts_table, row
+from desktop.widgets.review_header import ReviewHeader, plain_label
+from desktop.widgets.section_list import SectionList
+from desktop.widgets.section_review_pane import SectionReviewPane
 from desktop.widgets.signoff_dialog import SignOffDialog
 from desktop.widgets.source_viewer import open_source
 
-_EXPORT_FILTERS = {"docx": "Word document (*.docx)", "md": "Markdown (*.md)"}
-
-
-def _plain_label(kind: str = "") -> QLabel:
-    label = QLabel("")
-    label.setTextFormat(Qt.TextFormat.PlainText)  # draft titles and notes are user/model text
-    label.setWordWrap(True)
-    label.setProperty("kind", kind)
-    return label
+_CORE_REFUSALS = (ValueError, LookupError, OSError)  # the core's refusals carry a message for the reviewer
 
 
 class ReviewView(QWidget):
@@ -34,94 +37,92 @@ class ReviewView(QWidget):
 
     status_message = Signal(str)
 
-    def __init__(self, core: Countersign, parent: QWidget | None = None) -> None:
+    def __init__(self, core: Countersign, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._core = core
         self._matter: str | None = None
         self.current: Draft | None = None
-        self.dialog: SignOffDialog | QFileDialog | None = None  # the open dialog, for tests
-        self.last_export: Path | None = None
+        self.state: DraftReview | None = None
+        self.dialog: SignOffDialog | None = None  # the open sign-off dialog, for tests
+        self.source_window = None
 
         self.model = DraftsModel(self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.setMinimumWidth(320)
-        self.table.setWordWrap(False)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # keep the file name's end visible
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table = drafts_table(self.model)
+        self.table.hideColumn(3)  # the creation time is in the header; the title needs the width
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
 
-        self.title = _plain_label("title")
-        self.status_label = _plain_label("status")
-        self.meta = _plain_label("muted")
-        self.document = DraftDocument()
-        # Every citation of the draft; Enter or a double-click opens its page in the source viewer.
-        self.sources = QListWidget()
-        self.sources.setMaximumHeight(120)
-        self.sources.setToolTip("Open a citation's page with the passage highlighted (Enter or double-click)")
-        self.sources.itemActivated.connect(self._open_source)
-        self.source_window = None
+        self.header = ReviewHeader()
+        self.sections = SectionList()
+        self.pane = SectionReviewPane()
+        self.sources = self.pane.evidence  # the selected section's citations
+        self.document = DraftDocument()  # the whole draft, as it will export
+        self.audit = AuditPanel()
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.pane, "Sections")
+        self.tabs.addTab(self.document, "Whole draft")
+        self.tabs.addTab(self.audit, "Audit history")
         self.reviewer = QLineEdit(core.settings.reviewer_name)
         self.reviewer.setPlaceholderText("Your name")
         self.note = QLineEdit()
-        self.note.setPlaceholderText("Note for the preparer (required to request changes)")
-        self.message = _plain_label()
-
-        self.approve_button = QPushButton("Approve")
+        self.note.setPlaceholderText("Note for the preparer (required to send the draft back)")
+        self.approve_button = QPushButton("Approve draft")
         self.changes_button = QPushButton("Request changes")
         self.sign_button = QPushButton("Sign off…")
-        self.export_docx_button = QPushButton("Export DOCX…")
-        self.export_md_button = QPushButton("Export Markdown…")
+        self.exports = ExportBar(core, runner, self.reviewer.text)
+        self.message = plain_label()
         self.approve_button.clicked.connect(self.approve)
         self.changes_button.clicked.connect(self.request_changes)
         self.sign_button.clicked.connect(self.open_sign_off)
-        self.export_docx_button.clicked.connect(lambda: self.choose_export("docx"))
-        self.export_md_button.clicked.connect(lambda: self.choose_export("md"))
-
-        who = QHBoxLayout()
-        who.addWidget(QLabel("Reviewer"))
-        who.addWidget(self.reviewer, 1)
-        who.addWidget(QLabel("Note"))
-        who.addWidget(self.note, 2)
-        actions = QHBoxLayout()
-        for b in (self.approve_button, self.changes_button, self.sign_button):
-            actions.addWidget(b)
-        actions.addStretch(1)
-        actions.addWidget(self.export_docx_button)
-        actions.addWidget(self.export_md_button)
-        detail = QWidget()
-        detail_layout = QVBoxLayout(detail)
-        detail_layout.setContentsMargins(0, 0, 0, 0)
-        detail_layout.addWidget(self.title)
-        detail_layout.addWidget(self.status_label)
-        detail_layout.addWidget(self.meta)
-        detail_layout.addWidget(self.document, 1)
-        detail_layout.addWidget(self.sources)
-        detail_layout.addLayout(who)
-        detail_layout.addLayout(actions)
-        detail_layout.addWidget(self.message)
-        split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(self.table)
-        split.addWidget(detail)
-        split.setStretchFactor(0, 0)
-        split.setStretchFactor(1, 1)
-        split.setSizes([440, 840])  # the list needs room for titles; the draft takes the rest
-        split.setChildrenCollapsible(False)
-        layout = QVBoxLayout(self)
-        layout.addWidget(split)
+        self.exports.message.connect(self._say)
+        self.exports.exported.connect(lambda _path: self._show_audit())
+        self._connect_pane()
+        self._lay_out()
         self._show(None)
 
-    # -- state -------------------------------------------------------------------------------
-    def _open_source(self, item: QListWidgetItem) -> None:
-        c = item.data(Qt.ItemDataRole.UserRole)
-        self.source_window = open_source(self, self._core, c.document_id, c.page, c.char_start, c.char_end, c.filename)
+    def _connect_pane(self) -> None:
+        p, who = self.pane, lambda: self.reviewer.text()
+        self.sections.section_chosen.connect(self._show_section)
+        p.evidence.citation_opened.connect(self._open_source)
+        p.panel.editing_changed.connect(lambda on: (self.table.setEnabled(not on), self.sections.setEnabled(not on)))
+        p.panel.edit_saved.connect(lambda key, body: self._apply(
+            lambda d: self._core.edit_section(d, key, who(), body).draft, "Edit saved; the diff shows it."))
+        p.panel.approve_requested.connect(lambda key: self._apply(
+            lambda d: self._core.approve_section(d, key, who()), "Section approved.", then=lambda: self.sections.step(1)))
+        p.panel.changes_requested.connect(lambda key, note: self._apply(
+            lambda d: self._core.request_section_changes(d, key, who(), note), "Changes requested on the section."))
+        p.flags.fix_requested.connect(lambda key, i: self._apply(
+            lambda d: self._core.resolve_flag(d, key, i, who(), fixed=True), f"Flag {i} resolved as fixed."))
+        p.flags.accept_requested.connect(lambda key, i, reason: self._apply(
+            lambda d: self._core.resolve_flag(d, key, i, who(), accept_reason=reason), f"Flag {i} accepted."))
+        p.comments.comment_added.connect(lambda key, text: self._apply(
+            lambda d: self._core.comment(d, key, who(), text), "Comment added.", then=p.comments.comment_saved))
+        # Alt+Down / Alt+Up walk the sections from wherever focus is in this tab.
+        for keys, by in (("Alt+Down", 1), ("Alt+Up", -1)):
+            shortcut = QShortcut(QKeySequence(keys), self, lambda by=by: self.sections.isEnabled() and self.sections.step(by))
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
+    def _lay_out(self) -> None:
+        left = column((caption("Drafts"), 0), (self.table, 2), (caption("Sections"), 0), (self.sections, 3))
+        left.setMinimumWidth(320)
+        who = row(QLabel("Reviewer"), (self.reviewer, 1), QLabel("Note"), (self.note, 2))
+        actions = row(self.approve_button, self.changes_button, self.sign_button, None, self.exports)
+        detail = QWidget()
+        box = QVBoxLayout(detail)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.header)
+        box.addWidget(self.tabs, 1)
+        box.addLayout(who)
+        box.addLayout(actions)
+        box.addWidget(self.message)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(left)
+        split.addWidget(detail)
+        split.setStretchFactor(1, 1)
+        split.setSizes([400, 880])  # the list needs room for titles; the section and its evidence the rest
+        split.setChildrenCollapsible(False)
+        QVBoxLayout(self).addWidget(split)
+
+    # -- which draft and section -------------------------------------------------------------
     def set_matter(self, matter: str | None) -> None:
         self._matter = matter
         self.refresh()
@@ -145,39 +146,46 @@ class ReviewView(QWidget):
         self._show(self.model.row(rows[0].row()) if rows else None)
 
     def _show(self, draft: Draft | None) -> None:
-        self.current = draft
-        if draft is not None and draft.status is DraftStatus.SIGNED_OFF:
-            try:  # looking at signed work is on the record, as the CLI's `review show` is
-                self._core.view_draft(draft.id, self.reviewer.text())
-            except (ValueError, LookupError, OSError, sqlite3.Error) as exc:
-                self._say(f"Could not record this view in the audit log: {exc}", "error")
-        self.document.show_draft(draft)
-        self.sources.clear()
-        for section in draft.sections if draft else ():
-            for c in section.citations:
-                item = QListWidgetItem(f"{section.heading} [{c.number}] — {c.location}")
-                item.setData(Qt.ItemDataRole.UserRole, c)
-                self.sources.addItem(item)
-        if draft is None:
-            self.title.setText("No draft selected")
-            self.status_label.setText("")
-            self.meta.setText("Run a work product in the Drafts tab; its draft appears here for review.")
-        else:
-            self.title.setText(draft.title)
-            self.status_label.setText(f"Status: {draft_status_label(draft.status)}")
-            signed = [s for s in draft.signoffs if s.content_sha256 == draft.content_sha256]
-            signed_text = "".join(f" · signed by {s.reviewer} ({s.role}, {s.meaning}) {short_time(s.signed_at)}"
-                                  for s in signed)
-            stale = "".join(f"\nStale: {note}" for note in self._core.stale_sources(draft))
-            self.meta.setText(f"Prepared by {draft.preparer} with {draft.model_id} · {short_time(draft.created_at)} · "
-                              f"{draft.flag_count} flag(s) · SHA-256 {draft.content_sha256[:16]}…{signed_text}{stale}")
-        allowed = allowed_actions(draft.status) if draft else []
+        """Read the draft's review from the core; viewing signed work is audited there."""
+        keep = self.sections.current_key()  # stays on the section across a refresh and a new version
+        try:
+            self.state = self._core.view_draft(draft.id, self.reviewer.text()) if draft else None
+        except _CORE_REFUSALS as exc:
+            self.state = None
+            self._say(f"Could not open the draft: {exc}", "error")
+        self.current = self.state.draft if self.state else None
+        stale = self._core.stale_sources(self.current) if self.current else []
+        self.header.show_review(self.state, stale)
+        self.document.show_draft(self.current)
+        self.exports.set_draft(self.current)
+        self._show_audit()
+        self.sections.show_sections(self.state.sections if self.state else (), keep)
+        self._update_buttons()
+
+    def _show_section(self, key: str) -> None:
+        review = self.state.section(key) if self.state and key else None
+        signed = self.current is not None and self.current.status is DraftStatus.SIGNED_OFF
+        self.pane.show_section(review, self.current.status if self.current else DraftStatus.DRAFT,
+                               self.state.superseded_by if self.state else "", resolvable=not signed)
+
+    def _show_audit(self) -> None:
+        self.audit.show_entries(self._core.audit_history(self.current.id) if self.current else [])
+
+    def _update_buttons(self) -> None:
+        allowed = allowed_actions(self.current.status) if self.current else []
+        blockers = self.state.blockers if self.state else ()
         self.approve_button.setEnabled(ReviewAction.APPROVE in allowed)
         self.changes_button.setEnabled(ReviewAction.REQUEST_CHANGES in allowed)
-        self.sign_button.setEnabled(ReviewAction.SIGN_OFF in allowed)
-        self.export_docx_button.setEnabled(draft is not None)
-        self.export_md_button.setEnabled(draft is not None)
+        # A draft with work left (an open flag, a section not approved) cannot be signed; the
+        # header lists why and the button's tooltip gives the whole list.
+        self.sign_button.setEnabled(ReviewAction.SIGN_OFF in allowed and not blockers)
+        self.sign_button.setToolTip("Before sign-off:\n" + "\n".join(blockers) if blockers else
+                                    "Sign with a stated meaning; the content hash goes into the audit log")
 
+    def _open_source(self, c: Citation) -> None:
+        self.source_window = open_source(self, self._core, c.document_id, c.page, c.char_start, c.char_end, c.filename)
+
+    # -- actions -------------------------------------------------------------------------------
     def _say(self, text: str, kind: str = "") -> None:
         self.message.setProperty("kind", kind)
         self.message.style().unpolish(self.message)
@@ -185,65 +193,52 @@ class ReviewView(QWidget):
         self.message.setText(text)
         self.status_message.emit(text)
 
-    def _apply(self, action, done: str) -> bool:
-        """Run a quick review action on the core; its refusal is shown, never raised."""
+    def _apply(self, action: Callable[[str], object], done: str, then: Callable[[], None] | None = None) -> bool:
+        """Run a quick review step on the current draft; its refusal is shown, never raised.
+        A step that returns a Draft (an edit of signed work returns the new version) is followed there."""
+        if self.current is None:
+            return False
         try:
-            updated = action()
-        except (ValueError, LookupError, OSError) as exc:
+            result = action(self.current.id)
+        except _CORE_REFUSALS as exc:
             self._say(str(exc), "error")
             return False
-        self.refresh(select=getattr(updated, "id", None))
+        self.refresh(select=result.id if isinstance(result, Draft) else None)
+        if then is not None:
+            then()
         self._say(done)
         return True
 
-    # -- actions -------------------------------------------------------------------------------
     def approve(self) -> None:
-        if self.current:
-            draft_id, who = self.current.id, self.reviewer.text()
-            self._apply(lambda: self._core.approve_all(draft_id, who, self.note.text()), "Draft approved.")
+        note = self.note.text()
+        self._apply(lambda d: self._core.approve_all(d, self.reviewer.text(), note), "Draft approved.")
 
     def request_changes(self) -> None:
-        if not self.current:
-            return
         if not self.note.text().strip():
             self._say("Write a note saying what should change before sending the draft back.", "error")
             return
-        draft_id, who, note = self.current.id, self.reviewer.text(), self.note.text()
-        if self._apply(lambda: self._core.request_changes(draft_id, who, note), "Changes requested."):
+        note = self.note.text()
+        if self._apply(lambda d: self._core.request_changes(d, self.reviewer.text(), note), "Changes requested."):
             self.note.clear()
 
     def open_sign_off(self) -> None:
         if not self.current or not self.sign_button.isEnabled():
             return
-        self.dialog = SignOffDialog(self.current, self.reviewer.text(), self)
-        self.dialog.accepted.connect(lambda d=self.dialog: self._sign_off(d))
+        self.dialog = SignOffDialog(self.current, self._core.profiles(), self._core.policy(),
+                                    self._core.work_product_domain(self.current), self.reviewer.text(), self)
+        self.dialog.sign_requested.connect(lambda d=self.dialog: self._sign_off(d))
         self.dialog.open()
 
     def _sign_off(self, dialog: SignOffDialog) -> None:
-        who = dialog.reviewer.text()
-        self.reviewer.setText(who)
-        # The core refuses if the content changed since the dialog showed its hash.
-        self._apply(lambda: self._core.sign_off(dialog.draft_id, who, dialog.chosen_role(), dialog.chosen_meaning(),
-                                                expected_sha256=dialog.signed_sha256), f"Signed off by {who.strip()}.")
-
-    def choose_export(self, fmt: str) -> None:
-        if not self.current:
+        who, role, meaning = dialog.chosen_reviewer(), dialog.chosen_role(), dialog.chosen_meaning()
+        try:  # the core refuses if the content changed since the dialog showed its hash
+            self._core.sign_off(dialog.draft_id, who, role, meaning, expected_sha256=dialog.signed_sha256)
+        except _CORE_REFUSALS as exc:
+            dialog.refuse(str(exc))
+            self._say(f"Not signed: {exc}", "error")
             return
-        default = self._core.paths.exports / f"{self.current.id}-v{self.current.version}.{fmt}"
-        self.dialog = QFileDialog(self, "Export draft", str(default), _EXPORT_FILTERS[fmt])
-        self.dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        self.dialog.setDefaultSuffix(fmt)
-        self.dialog.fileSelected.connect(lambda path: self.export_to(fmt, Path(path)))
-        self.dialog.open()
-
-    def export_to(self, fmt: str, path: Path | None = None) -> Path | None:
-        if not self.current:
-            return None
-        draft_id, who = self.current.id, self.reviewer.text().strip()
-        try:
-            self.last_export = self._core.export(draft_id, fmt, path, actor=who)
-        except (ValueError, LookupError, OSError) as exc:
-            self._say(f"Export failed: {exc}", "error")
-            return None
-        self._say(f"Exported to {self.last_export}")
-        return self.last_export
+        dialog.accept()
+        self.reviewer.setText(who)
+        self.refresh()
+        waiting = self.state.awaiting if self.state and self.state.draft.status is not DraftStatus.SIGNED_OFF else ()
+        self._say(f"Signed off by {who}." + (f" Still needed: {'; '.join(waiting)}" if waiting else ""))

@@ -1,4 +1,4 @@
-"""Renders a draft section by section into a read-only text view, as plain text with formats.
+"""Renders a draft, or one section under review, into a read-only text view, as plain text with formats.
 
 Model output reaches this view, so nothing is ever parsed as HTML: every string goes in
 through QTextCursor.insertText, and formatting comes only from the char/block formats below.
@@ -12,7 +12,9 @@ from PySide6.QtGui import (QColor, QFont, QImage, QTextBlockFormat, QTextCharFor
                            QTextImageFormat, QTextLength, QTextTableFormat)
 from PySide6.QtWidgets import QTextEdit, QWidget
 
+from agents.domain.draft_review import SectionReview
 from agents.domain.drafts import Draft, Section, SectionChart, SectionTable
+from desktop.widgets.diff_render import insert_diff, insert_flagged, open_spans
 
 
 def _char(size_delta: float = 0, bold: bool = False, colour: str | None = None,
@@ -61,6 +63,30 @@ class DraftDocument(QTextEdit):
         # The view above shows the title and status; the document starts with the first section.
         for i, section in enumerate(draft.sections):
             self._section(cursor, section, first=i == 0)
+        self.moveCursor(QTextCursor.MoveOperation.Start)
+
+    def show_section(self, review: SectionReview | None) -> None:
+        """One section as the reviewer checks it: an edited body as its word diff against the
+        agent's text, an unedited one with the words open flags point at highlighted."""
+        self.clear()
+        if review is None:
+            return
+        s = review.section
+        cursor = QTextCursor(self.document())
+        cursor.setBlockFormat(_block(0, 4))
+        cursor.insertText(s.heading, HEADING)
+        cursor.insertBlock(_block(4), BODY)
+        if review.edited:
+            insert_diff(cursor, review.diff, open_spans(review.flags, review.agent_body))
+            cursor.insertBlock(_block(8, 0), CITATION)
+            cursor.insertText("Edited: struck-through words are the agent's, underlined words are new; "
+                              "a wavy line marks words an open flag points at.", CITATION)
+        else:
+            insert_flagged(cursor, s.body, review.flags)
+        for t in s.tables:
+            self._table(cursor, t)
+        for chart in s.charts:
+            self._chart(cursor, chart)
         self.moveCursor(QTextCursor.MoveOperation.Start)
 
     def _section(self, cursor: QTextCursor, s: Section, first: bool) -> None:

@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QPlainTextEdit, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPlainTextEdit, QSplitter, QTableView,
+                               QVBoxLayout, QWidget)
+
+from desktop.qt_models import DraftsModel
 
 
 def caption(text: str) -> QLabel:
@@ -53,3 +56,32 @@ def set_message(label: QLabel, text: str, kind: str = "") -> None:
     label.style().unpolish(label)
     label.style().polish(label)
     label.setText(text)
+
+
+def row(*items: QWidget | tuple[QWidget, int] | None) -> QHBoxLayout:
+    """A horizontal box of widgets, (widget, stretch) pairs, and None for a stretch between groups."""
+    box = QHBoxLayout()
+    for item in items:
+        if item is None:
+            box.addStretch(1)
+        elif isinstance(item, tuple):
+            box.addWidget(*item)
+        else:
+            box.addWidget(item)
+    return box
+
+
+def drafts_table(model: DraftsModel) -> QTableView:
+    """A matter's drafts, one row each, single selection."""
+    table = QTableView()
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().hide()
+    table.setWordWrap(False)
+    table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # keep the file name's end visible
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    return table

@@ -62,7 +62,7 @@ def test_window_opens_with_four_tabs_and_shortcuts(qtbot, window):
     assert window.matter_box.count() == 0
     assert not window.ask.ask_button.isEnabled()
     assert not window.drafts.run_button.isEnabled()
-    assert window.review.title.text() == "No draft selected"
+    assert window.review.header.title.text() == "No draft selected"
 
 
 def test_no_display_exits_with_2_and_a_clear_message(monkeypatch, capsys, tmp_path):
@@ -201,34 +201,41 @@ def test_sample_matter_ask_draft_review_sign_off_export(qtbot, window, tmp_path)
     assert window.drafts.output.toPlainText().strip()
     review = window.review
     assert table_column(review, 1) == ["draft"]
-    assert review.status_label.text() == "Status: draft"
-    assert CONTRACT in review.title.text()
+    assert review.header.status_label.text() == "Status: draft"
+    assert CONTRACT in review.header.title.text()
     shown = review.document.toPlainText()
     assert "Scope" in shown and "Governing law" in shown and re.search(r"\[1\] .+, p\. \d+", shown)
     assert not review.sign_button.isEnabled()  # only an approved draft can be signed
-    assert review.sources.count() >= 1 and re.search(r"\[1\] — .+, p\. \d+", review.sources.item(0).text())
+    # -- a section with evidence: its citations beside it, each opening the cited page ----------
+    cited = next(i for i, s in enumerate(review.state.sections) if s.section.citations)
+    review.sections.setCurrentRow(cited)
+    assert review.pane.panel.review is review.state.sections[cited]
+    assert review.sources.count() >= 1 and re.match(r"\[\d+\] .+, p\. \d+", review.sources.item(0).text())
     review.sources.setCurrentRow(0)
     qtbot.keyClick(review.sources, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: review.source_window.viewer.page is not None, timeout=30_000)
     assert review.source_window.viewer.page.found
     review.source_window.close()
 
-    # -- approve, then sign off through the dialog -------------------------------------------
+    # -- approve, settle every flag in the flag panel, then sign off through the dialog --------
     review.reviewer.setText("")
     qtbot.mouseClick(review.approve_button, Qt.MouseButton.LeftButton)
     assert review.message.text() == "a review action needs the reviewer's name"
-    assert review.status_label.text() == "Status: draft"
+    assert review.header.status_label.text() == "Status: draft"
     qtbot.keyClicks(review.reviewer, "Dana Whitfield")
     qtbot.mouseClick(review.approve_button, Qt.MouseButton.LeftButton)
-    assert review.status_label.text() == "Status: approved"
-    assert review.sign_button.isEnabled()
+    assert review.header.status_label.text() == "Status: approved"
+    for row, section in enumerate(review.state.sections):
+        review.sections.setCurrentRow(row)
+        for flag in section.flags:
+            review.pane.flags.select_flag(flag.index)
+            qtbot.mouseClick(review.pane.flags.accept_button, Qt.MouseButton.LeftButton)
+            qtbot.keyClicks(review.pane.flags.dialog.reason, "checked against the clause")
+            qtbot.mouseClick(review.pane.flags.dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert not review.header.blockers.isVisible() and review.sign_button.isEnabled()
 
-    # The window has no flag-resolution or profile screens yet: settle them through the core.
+    # The window has no profile screen yet: the signer's profile is added through the core.
     window.core.add_profile("Dana Whitfield", "DW", "partner")
-    flagged = window.core.get_draft(review.current.id)
-    for s in flagged.sections:
-        for i, _ in enumerate(s.flags):
-            window.core.resolve_flag(flagged.id, s.key, i, "Dana Whitfield", accept_reason="checked against the clause")
     qtbot.mouseClick(review.sign_button, Qt.MouseButton.LeftButton)
     dialog = review.dialog
     assert isinstance(dialog, SignOffDialog) and dialog.isVisible()
@@ -236,24 +243,24 @@ def test_sample_matter_ask_draft_review_sign_off_export(qtbot, window, tmp_path)
     assert dialog.sha.text() == draft.content_sha256
     dialog.meaning.setCurrentIndex(dialog.meaning.findData("approved"))
     assert "approve this work product" in dialog.meaning_text.text()
-    dialog.role.setCurrentIndex(dialog.role.findData("partner"))
-    assert dialog.reviewer.text() == "Dana Whitfield" and dialog.sign_button.isEnabled()
+    assert dialog.chosen_reviewer() == "Dana Whitfield" and dialog.role.text() == "partner"
+    assert dialog.sign_button.isEnabled()
     qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: review.status_label.text() == "Status: signed off")
+    qtbot.waitUntil(lambda: review.header.status_label.text() == "Status: signed off")
     assert table_column(review, 1) == ["signed off"]
     assert not review.approve_button.isEnabled() and not review.sign_button.isEnabled()
-    assert "signed by Dana Whitfield (partner, approved)" in review.meta.text()
+    assert "signed by Dana Whitfield (partner, approved)" in review.header.meta.text()
     viewed = [e for e in window.core.review.audit.entries(draft.id) if e.action == "draft.viewed"]
     assert viewed and viewed[-1].actor == "Dana Whitfield"  # showing signed work is on the record
 
     # -- export through the save dialog, and DOCX to the default exports folder --------------
     out = tmp_path / "memo.md"
-    qtbot.mouseClick(review.export_md_button, Qt.MouseButton.LeftButton)
-    save = review.dialog
+    qtbot.mouseClick(review.exports.buttons["md"], Qt.MouseButton.LeftButton)
+    save = review.exports.dialog
     assert isinstance(save, QFileDialog) and save.isVisible()
     save.selectFile(str(out))
     save.accept()
-    qtbot.waitUntil(lambda: review.last_export == out)
+    qtbot.waitUntil(lambda: review.exports.last_export == out, timeout=60_000)
     assert review.message.text() == f"Exported to {out}"
     memo = out.read_text(encoding="utf-8")
     assert "DRAFT — NOT REVIEWED" not in memo
@@ -261,7 +268,9 @@ def test_sample_matter_ask_draft_review_sign_off_export(qtbot, window, tmp_path)
     assert "Signed off by Dana Whitfield (partner) — meaning: approved" in memo
     assert f"Content SHA-256: {draft.content_sha256}" in memo
 
-    docx_path = review.export_to("docx")
+    review.exports.export_to("docx")
+    qtbot.waitUntil(lambda: review.exports.last_export.suffix == ".docx", timeout=60_000)
+    docx_path = review.exports.last_export
     assert docx_path.parent == window.core.paths.exports and docx_path.exists()
     import docx
 
