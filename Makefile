@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 export CMAKE_ARGS ?= -DLLAVA_BUILD=OFF
 export PIP_DISABLE_PIP_VERSION_CHECK = 1
 
-.PHONY: install run test screenshots clean
+.PHONY: install run test screenshots dist package sbom dist-check clean
 
 install: $(STAMP)
 
@@ -33,6 +33,34 @@ test: $(STAMP)
 # Every main view rendered offscreen after the real flow (a few minutes: it asks and drafts).
 screenshots: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python scripts/screenshots.py --out docs/screenshots
+
+# -- distribution (not part of `make test`: a build takes several minutes) -------------------
+# llama.cpp compiled for any x86-64 with AVX2 (2013 on), not for this machine's CPU only.
+DIST_CMAKE_ARGS := -DLLAVA_BUILD=OFF -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
+LLAMA_WHEEL := build/wheels/llama_cpp_python-0.3.36-py3-none-linux_x86_64.whl
+FIRM ?=
+
+$(LLAMA_WHEEL):
+	mkdir -p build/wheels
+	CMAKE_ARGS="$(DIST_CMAKE_ARGS)" $(BIN)/pip wheel --no-deps --no-cache-dir -c constraints.txt llama-cpp-python==0.3.36 -w build/wheels
+
+# dist/countersign/: the one-folder bundle; FIRM=path/to/firm.toml bakes a firm profile in.
+dist: $(STAMP) $(LLAMA_WHEEL)
+	$(BIN)/pip install -c constraints.txt pyinstaller==6.22.3
+	COUNTERSIGN_FIRM="$(FIRM)" COUNTERSIGN_LLAMA_WHEEL="$(LLAMA_WHEEL)" $(BIN)/pyinstaller --noconfirm --clean build.spec
+	$(BIN)/python scripts/sbom.py --bundle dist/countersign --out dist/sbom.json
+
+# dist/countersign_<version>_amd64.deb from the bundle (built first if missing).
+package:
+	test -x dist/countersign/countersign || $(MAKE) dist
+	packaging/linux/make_deb.sh dist/countersign
+
+sbom: $(STAMP)
+	$(BIN)/python scripts/sbom.py $$(test -d dist/countersign && echo --bundle dist/countersign) --out dist/sbom.json
+
+# Size by component, cold start and the frozen app's own --self-test, as JSON.
+dist-check:
+	python3 packaging/check_bundle.py dist/countersign
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache

@@ -6,7 +6,10 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 BUNDLE="${1:-$ROOT/dist/countersign}"
 VERSION="$(sed -n 's/^version = "\(.*\)"/\1/p' "$ROOT/pyproject.toml" | head -1)"
-FIRM_NAME="${FIRM_NAME:-}"
+# A firm build names the firm in its menu entry (read from the profile baked into the bundle).
+FIRM_TOML="$BUNDLE/_internal/resources/firm/firm.toml"
+FIRM_NAME=""
+[ -f "$FIRM_TOML" ] && FIRM_NAME="$(python3 -c 'import sys, tomllib; print(tomllib.load(open(sys.argv[1], "rb"))["firm"]["name"])' "$FIRM_TOML")"
 test -x "$BUNDLE/countersign" || { echo "no bundle at $BUNDLE: run make dist first" >&2; exit 1; }
 
 STAGE="$ROOT/build/deb/countersign_${VERSION}_amd64"
