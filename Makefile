@@ -48,7 +48,7 @@ $(LLAMA_WHEEL):
 dist: $(STAMP) $(LLAMA_WHEEL)
 	$(BIN)/pip install -c constraints.txt pyinstaller==6.22.3
 	COUNTERSIGN_FIRM="$(FIRM)" COUNTERSIGN_LLAMA_WHEEL="$(LLAMA_WHEEL)" $(BIN)/pyinstaller --noconfirm --clean build.spec
-	$(BIN)/python scripts/sbom.py --bundle dist/countersign --out dist/sbom.json
+	$(BIN)/python scripts/sbom.py --bundle dist/countersign --toc build/build/PYZ-00.toc --out dist/sbom.json
 
 # dist/countersign_<version>_amd64.deb from the bundle (built first if missing).
 package:
@@ -56,7 +56,7 @@ package:
 	packaging/linux/make_deb.sh dist/countersign
 
 sbom: $(STAMP)
-	$(BIN)/python scripts/sbom.py $$(test -d dist/countersign && echo --bundle dist/countersign) --out dist/sbom.json
+	$(BIN)/python scripts/sbom.py $$(test -d dist/countersign && echo --bundle dist/countersign --toc build/build/PYZ-00.toc) --out dist/sbom.json
 
 # Size by component, cold start and the frozen app's own --self-test, as JSON.
 dist-check:

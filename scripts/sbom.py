@@ -110,7 +110,7 @@ def main() -> int:
     args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     missing = [p["name"] for p in packages if p.get("in_bundle") is False]
     print(f"{len(packages)} packages, {len(models)} models -> {args.out}"
-          + (f"; not found in the bundle (pure dependencies PyInstaller left out): {', '.join(missing)}" if missing else ""))
+          + (f"; declared but not in the bundle (never imported by the app, or data outside _internal/<name>): {', '.join(missing)}" if missing else ""))
     return 0
 
 

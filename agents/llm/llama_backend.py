@@ -28,7 +28,7 @@ class LlamaModel:
         try:
             self._llm = open_llama(path, n_ctx, n_threads, n_gpu_layers, n_batch)
         except ImportError as exc:
-            raise ModelUnavailable("llama-cpp-python is not installed; run `make`") from exc
+            raise ModelUnavailable(f"llama-cpp-python cannot be imported ({exc}); run `make`") from exc
         except (ValueError, RuntimeError) as exc:
             raise ModelUnavailable(f"llama.cpp could not load {path.name}: {exc}") from exc
         self.template = install_template(self._llm, self.info.chat_template, model_id)
