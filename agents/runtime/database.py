@@ -104,7 +104,10 @@ def connect(path: Path, read_only: bool = False) -> Database:
                     conn.execute("ROLLBACK")
                 raise
     conn.executescript(SCHEMA + ";" + REVIEW_SCHEMA)
-    conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+    if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+        # Only when it changes: setting it writes even the same value, and a data directory on
+        # a full disk must still open, to be read and to resume once space is freed.
+        conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
     return Database(conn, path)
 
 

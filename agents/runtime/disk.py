@@ -52,6 +52,18 @@ def is_disk_full(exc: BaseException) -> bool:
     return False
 
 
+# Below this, a failed write is put down to the disk even when the error does not say so:
+# chromadb reports some full-disk failures only as "Error in compaction: Failed to apply logs".
+LOW_SPACE_BYTES = 4_000_000
+
+
+def low_space(root: Path) -> bool:
+    try:
+        return shutil.disk_usage(mount_point(root)).free < LOW_SPACE_BYTES
+    except OSError:
+        return False
+
+
 def mount_point(path: Path) -> Path:
     p = Path(os.path.realpath(path))
     while not p.exists() and p != p.parent:

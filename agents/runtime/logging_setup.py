@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import sys
 from pathlib import Path
 
 _MAX_LINE = 400
@@ -17,6 +18,18 @@ class _Truncate(logging.Filter):
         return True
 
 
+class _LogFile(logging.handlers.RotatingFileHandler):
+    """A log line that cannot be written (a full disk) is lost, said once on stderr: the default
+    prints a traceback for every line, burying the one error the user must act on."""
+
+    _warned = False
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        if not self._warned:
+            self._warned = True
+            sys.stderr.write(f"countersign: cannot write the log file {self.baseFilename}: {sys.exc_info()[1]}\n")
+
+
 def configure(log_dir: Path, level: str = "INFO") -> Path:
     log_dir.mkdir(parents=True, exist_ok=True)
     path = log_dir / "countersign.log"
@@ -25,7 +38,7 @@ def configure(log_dir: Path, level: str = "INFO") -> Path:
         if getattr(h, "_countersign", False):
             root.removeHandler(h)
             h.close()
-    handler = logging.handlers.RotatingFileHandler(path, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
+    handler = _LogFile(path, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(_Truncate())
     handler._countersign = True  # type: ignore[attr-defined]

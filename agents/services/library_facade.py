@@ -3,6 +3,7 @@ against a full disk), watching folders, re-embedding, search and the source view
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
@@ -14,7 +15,7 @@ from agents.knowledge.source_page import SourcePage, read_source_page
 from agents.knowledge.watch import watch as watch_paths
 from agents.review.transaction import Transaction
 from agents.runtime.cancel import NEVER, CancelToken
-from agents.runtime.disk import DiskFull, is_disk_full
+from agents.runtime.disk import DiskFull, is_disk_full, low_space
 from agents.runtime.resources import sample_files
 
 log = logging.getLogger("countersign.services")
@@ -61,7 +62,8 @@ class LibraryFacade:
         # Only a previous process's crash can leave the stores apart, so check once per opening,
         # not on every ingest: listing every vector id costs seconds on a large library.
         if not self._reconciled:
-            self.reconcile_vectors()
+            with self._disk_errors("the vector store's repair"):
+                self.reconcile_vectors()
             self._reconciled = True
         s = self.settings
         limits = ParseLimits(s.parse_timeout_s, s.parse_memory_mb, s.max_file_mb * 1_000_000, s.ocr)
@@ -75,13 +77,18 @@ class LibraryFacade:
         """A full disk stops the whole ingestion (every later file would fail the same way) with
         one error naming the disk. The file being indexed is not recorded; its vectors, if
         chromadb took them, are orphans the next ingestion's reconcile removes."""
-        try:
+        with self._disk_errors("the file being indexed"):
             yield from events
+
+    @contextmanager
+    def _disk_errors(self, unsaved: str):
+        try:
+            yield
         except Exception as exc:
-            if not is_disk_full(exc):
+            if not (is_disk_full(exc) or low_space(self.paths.root)):
                 raise
             self._reconciled = False
-            raise DiskFull(self.paths.root, "the file being indexed") from exc
+            raise DiskFull(self.paths.root, unsaved) from exc
 
     def watch(self, matter: str, paths: list[Path], interval: float = 2.0, cancel: CancelToken = NEVER) -> Iterator[object]:
         """Ingest `paths` now and again whenever a file under them changes, until cancelled."""
