@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import sys
+import traceback
 from pathlib import Path
 
 _MAX_LINE = 400
@@ -16,6 +17,25 @@ class _Truncate(logging.Filter):
         if len(msg) > _MAX_LINE:
             record.msg, record.args = msg[:_MAX_LINE] + " …[truncated]", ()
         return True
+
+
+class _WithheldMessages(logging.Formatter):
+    """Tracebacks keep where a failure happened (files, lines, exception types) and withhold
+    what the exceptions say: a message can quote a document (a validation error echoing the
+    model's output, a parser error echoing a line), and the log is outside the database that
+    confidential text is confined to."""
+
+    def formatException(self, ei) -> str:
+        lines: list[str] = []
+        exc, seen = ei[1], set()
+        while exc is not None and id(exc) not in seen:
+            seen.add(id(exc))
+            frames = "".join(traceback.format_tb(exc.__traceback__)).rstrip()
+            kind = f"{type(exc).__module__}.{type(exc).__qualname__}".removeprefix("builtins.")
+            lines.insert(0, f"Traceback (most recent call last):\n{frames}\n{kind}: [message withheld, "
+                            f"{len(str(exc))} characters]")
+            exc = exc.__cause__ or exc.__context__
+        return "\n\nwhich led to:\n".join(lines)
 
 
 class _LogFile(logging.handlers.RotatingFileHandler):
@@ -39,7 +59,7 @@ def configure(log_dir: Path, level: str = "INFO") -> Path:
             root.removeHandler(h)
             h.close()
     handler = _LogFile(path, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(_WithheldMessages("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(_Truncate())
     handler._countersign = True  # type: ignore[attr-defined]
     root.addHandler(handler)
