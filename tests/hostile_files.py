@@ -1,8 +1,10 @@
-"""Hostile Word and Excel files, made in code: zip bombs, DTDs with entity expansion or external
-entities, deeply nested tables and XML. Used by the tests and by benchmarks/adversarial.py."""
+"""Hostile inputs made in code, for the tests and benchmarks/adversarial.py: Word and Excel files
+(zip bombs, DTDs with entity expansion or external entities, deeply nested tables and XML), a
+folder of awkward names and links, and `carries`, the scan for a canary in any file."""
 from __future__ import annotations
 
 import io
+import os
 import struct
 import zipfile
 import zlib
@@ -10,6 +12,7 @@ from pathlib import Path
 
 import docx
 import openpyxl
+import pypdf
 
 _MB = 1 << 20
 
@@ -143,6 +146,31 @@ def truncated_docx(path: Path) -> Path:
     return path
 
 
+def awkward_folder(root: Path) -> Path:
+    """Links out of the folder (to a file, a folder, nowhere, and a loop), a name that is not
+    UTF-8, a 255-byte name, and a folder nested past the OS's path length limit."""
+    folder, outside = root / "client", root / "elsewhere"
+    folder.mkdir()
+    outside.mkdir()
+    (outside / "private.txt").write_text("A private note that was never added.")
+    (folder / "memo.txt").write_text("The retainer is GBP 12,000.")
+    (folder / ("n" * 251 + ".txt")).write_text("A long-named memo about the audit fee.")
+    with open(os.fsencode(folder) + b"/caf\xe9 minutes.txt", "w") as fh:
+        fh.write("Minutes in a Latin-1 named file.")
+    os.symlink(outside / "private.txt", folder / "link.txt")
+    os.symlink(outside, folder / "linked_folder")
+    os.symlink(root / "missing.txt", folder / "broken.txt")
+    os.symlink(folder, folder / "loop")
+    fd = os.open(folder, os.O_RDONLY)
+    for _ in range(40):  # 40 x 121 bytes: past PATH_MAX, made one level at a time
+        os.mkdir("d" * 120, dir_fd=fd)
+        fd, old = os.open("d" * 120, os.O_RDONLY, dir_fd=fd), fd
+        os.close(old)
+    os.close(os.open("deep.txt", os.O_WRONLY | os.O_CREAT, dir_fd=fd))
+    os.close(fd)
+    return folder
+
+
 # Every hostile office file, by the name it is written under.
 MAKERS = {
     "bomb.docx": docx_bomb, "bomb.xlsx": xlsx_bomb,
@@ -156,3 +184,16 @@ MAKERS = {
 def write_all(folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     return [make(folder / name) for name, make in MAKERS.items()]
+
+
+def carries(path: Path, needle: str) -> bool:
+    """The needle in the file's bytes (UTF-8 or UTF-16), in any zip part, or in a PDF's text."""
+    raw = path.read_bytes()
+    if any(form in raw for form in (needle.encode(), needle.encode("utf-16-le"))):
+        return True
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as z:
+            return any(needle.encode() in z.read(name) for name in z.namelist())
+    if raw.startswith(b"%PDF"):
+        return any(needle in "".join((p.extract_text() or "").split()) for p in pypdf.PdfReader(path).pages)
+    return False

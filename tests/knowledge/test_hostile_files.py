@@ -1,7 +1,6 @@
 """Hostile files beyond PDFs, each made in code: zip bombs, DTDs (billion laughs, XXE), deep
 nesting, awkward names, links out of the chosen folder, and files that vanish or change while a
 sync reads them. Each ends in a status with a reason; none crashes, hangs or leaks."""
-import os
 from pathlib import Path
 
 import pytest
@@ -62,33 +61,8 @@ def test_ordinary_office_files_pass_the_checks(tmp_path):
     assert "412300" in parse(hostile.plain_xlsx(tmp_path / "a.xlsx"), MB).pages[0].text
 
 
-def _awkward_folder(root: Path) -> Path:
-    """Links out of the folder (to a file, a folder, nowhere, and a loop), a name that is not
-    UTF-8, a 255-byte name, and a folder nested past the OS's path length limit."""
-    folder, outside = root / "client", root / "elsewhere"
-    folder.mkdir()
-    outside.mkdir()
-    (outside / "private.txt").write_text("A private note that was never added.")
-    (folder / "memo.txt").write_text("The retainer is GBP 12,000.")
-    (folder / ("n" * 251 + ".txt")).write_text("A long-named memo about the audit fee.")
-    with open(os.fsencode(folder) + b"/caf\xe9 minutes.txt", "w") as fh:
-        fh.write("Minutes in a Latin-1 named file.")
-    os.symlink(outside / "private.txt", folder / "link.txt")
-    os.symlink(outside, folder / "linked_folder")
-    os.symlink(root / "missing.txt", folder / "broken.txt")
-    os.symlink(folder, folder / "loop")
-    fd = os.open(folder, os.O_RDONLY)
-    for _ in range(40):  # 40 x 121 bytes: past PATH_MAX, made one level at a time
-        os.mkdir("d" * 120, dir_fd=fd)
-        fd, old = os.open("d" * 120, os.O_RDONLY, dir_fd=fd), fd
-        os.close(old)
-    os.close(os.open("deep.txt", os.O_WRONLY | os.O_CREAT, dir_fd=fd))
-    os.close(fd)
-    return folder
-
-
 def test_folder_scan_reports_what_it_will_not_read(tmp_path):
-    found = scan([_awkward_folder(tmp_path)], SUPPORTED)
+    found = scan([hostile.awkward_folder(tmp_path)], SUPPORTED)
     reasons = {Path(s.path).name[:20]: s.reason for s in found.skipped}
     assert "a link to a file outside client" in reasons["link.txt"] and reasons["link.txt"].endswith("not followed")
     assert "a link to a folder outside client" in reasons["linked_folder"]
@@ -107,7 +81,7 @@ def app(tmp_path):
 
 
 def test_one_sync_of_everything_hostile_gives_every_file_a_status(app, tmp_path, hostile_folder):
-    folder = _awkward_folder(tmp_path)
+    folder = hostile.awkward_folder(tmp_path)
     events = [e for e in app.ingest("Hostile", [folder, hostile_folder]) if isinstance(e, FileIngested)]
     by_name = {Path(e.path).name: e for e in events}
     assert by_name["memo.txt"].status is DocumentStatus.INDEXED

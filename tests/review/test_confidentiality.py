@@ -6,11 +6,8 @@ part and every PDF page's text, with a positive control showing each scan finds 
 from __future__ import annotations
 
 import logging
-import zipfile
-from pathlib import Path
 
 import docx
-import pypdf
 import pytest
 
 from agents.domain.drafts import Citation, Draft, Section
@@ -18,23 +15,11 @@ from agents.domain.review_rules import DraftStatus
 from agents.runtime import settings as settings_mod
 from agents.runtime.clock import new_id, utc_now
 from agents.services import Countersign
+from hostile_files import carries
 
 TOKEN = "Quillfeather7731"
 CANARY = f"Under side letter {TOKEN} the client pays GBP 4,417,009 to Marrowgate Ltd on 3 March."
 DATABASE = ("countersign.sqlite3", "countersign.sqlite3-wal", "countersign.sqlite3-shm")
-
-
-def holds(path: Path, needle: str) -> bool:
-    """The needle in the file's bytes (UTF-8 or UTF-16), in any zip part, or in a PDF's text."""
-    raw = path.read_bytes()
-    if any(form in raw for form in (needle.encode(), needle.encode("utf-16-le"))):
-        return True
-    if zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as z:
-            return any(needle.encode() in z.read(name) for name in z.namelist())
-    if raw.startswith(b"%PDF"):
-        return any(needle in "".join((p.extract_text() or "").split()) for p in pypdf.PdfReader(path).pages)
-    return False
 
 
 def _draft(app: Countersign, matter_id: str, chunk, title: str) -> Draft:
@@ -78,13 +63,13 @@ def matter(tmp_path_factory):
 
 def test_exports_citing_the_canary_carry_it_so_the_scan_can_find_it(matter):
     _, _, _, controls, _ = matter
-    assert all(holds(path, TOKEN) for path in controls.values()), controls
+    assert all(carries(path, TOKEN) for path in controls.values()), controls
 
 
 def test_exports_that_do_not_cite_it_never_carry_it(matter):
     _, _, exports, _, _ = matter
-    assert exports and not [fmt for fmt, path in exports.items() if holds(path, TOKEN)]
-    assert all(holds(path, "12,000") for path in exports.values())  # they do carry what they cite
+    assert exports and not [fmt for fmt, path in exports.items() if carries(path, TOKEN)]
+    assert all(carries(path, "12,000") for path in exports.values())  # they do carry what they cite
 
 
 def test_no_log_line_carries_it_not_even_a_traceback_that_quoted_it(matter):
@@ -92,14 +77,14 @@ def test_no_log_line_carries_it_not_even_a_traceback_that_quoted_it(matter):
     logs = list((data / "logs").glob("*.log*"))
     text = "".join(p.read_text(encoding="utf-8") for p in logs)
     assert "ingest doc_" in text and "background task failed" in text and "ValueError: [message withheld" in text
-    assert not [p for p in logs if holds(p, TOKEN)]
+    assert not [p for p in logs if carries(p, TOKEN)]
 
 
 def test_no_file_under_the_data_directory_but_the_database_carries_it(matter):
     _, data, _, _, _ = matter
     files = [p for p in data.rglob("*") if p.is_file()]
     assert any(p.name in DATABASE for p in files) and any("vectors" in p.parts for p in files)
-    assert [p.relative_to(data) for p in files if p.name not in DATABASE and holds(p, TOKEN)] == []
+    assert [p.relative_to(data) for p in files if p.name not in DATABASE and carries(p, TOKEN)] == []
 
 
 def test_the_vector_store_holds_no_chunk_text_at_all(matter):
@@ -118,4 +103,4 @@ def test_the_scan_would_see_text_that_chromadb_was_given(tmp_path):
 
     client = chromadb.PersistentClient(path=str(tmp_path), settings=Settings(anonymized_telemetry=False))
     client.create_collection("control", embedding_function=None).add(ids=["c1"], embeddings=[[0.1] * 8], documents=[CANARY])
-    assert any(holds(p, TOKEN) for p in tmp_path.rglob("*") if p.is_file())
+    assert any(carries(p, TOKEN) for p in tmp_path.rglob("*") if p.is_file())
