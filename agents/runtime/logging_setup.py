@@ -25,6 +25,15 @@ class _WithheldMessages(logging.Formatter):
     model's output, a parser error echoing a line), and the log is outside the database that
     confidential text is confined to."""
 
+    def format(self, record: logging.LogRecord) -> str:
+        # Another handler may have formatted the record first and cached its full traceback,
+        # messages and all, on the record; never reuse that, and leave the cache as it was.
+        cached, record.exc_text = record.exc_text, None
+        try:
+            return super().format(record)
+        finally:
+            record.exc_text = cached
+
     def formatException(self, ei) -> str:
         lines: list[str] = []
         exc, seen = ei[1], set()

@@ -5,6 +5,7 @@ vector store, which holds vectors and ids only. Scans are of raw bytes, and insi
 part and every PDF page's text, with a positive control showing each scan finds the canary."""
 from __future__ import annotations
 
+import io
 import logging
 
 import docx
@@ -47,10 +48,17 @@ def matter(tmp_path_factory):
     m = app.create_matter("Marrowgate")
     list(app.ingest("Marrowgate", [folder]))
     assert any(TOKEN in p.chunk.text for p in app.search("Marrowgate", f"{TOKEN} side letter payment"))
+    # A handler ahead of the log file's (a console, a test runner's capture) formats the record
+    # first and caches its full traceback on it; the log file must not reuse that.
+    console = logging.StreamHandler(io.StringIO())
+    logging.getLogger("countersign").handlers.insert(0, console)
     try:  # a failure whose message quotes the passage, logged as the window logs task failures
         raise ValueError(f"could not read the model's answer: {CANARY!r}")
     except ValueError:
         logging.getLogger("countersign.desktop.tasks").exception("background task failed")
+    finally:
+        logging.getLogger("countersign").removeHandler(console)
+    assert TOKEN in console.stream.getvalue()  # the console did see it, so the cache was there
     chunks = {d.filename: app.library.document_chunks(d.id) for d in app.documents("Marrowgate")}
     uncited = _draft(app, m.id, chunks["memo.txt"][0], "Audit fee memo")
     cited = _draft(app, m.id, next(c for c in chunks["side_letter.docx"] if TOKEN in c.text), "Settlement memo")
