@@ -130,9 +130,10 @@ def holder(root: Path) -> LockHolder | None:
     with _guard:
         if key in _held:
             return LockHolder(os.getpid(), "now (this process)", socket.gethostname())
-    if not path.exists():
-        return None
-    fd = os.open(path, os.O_RDWR)
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except OSError:
+        return None  # no lock file (never opened), or a read-only medium nobody can write to
     try:
         if _try_lock(fd):
             return None
