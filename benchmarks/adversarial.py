@@ -69,7 +69,7 @@ class WorkerPeaks(threading.Thread):
 
 def _reason_kind(reason: str) -> str:
     """A reason without what varies by file (paths, part names, sizes), for counting."""
-    return re.sub(r"\s+", " ", re.sub(r"\([^)]*\)|part \S+|[\d,.]+ ?[KM]B|\d[\d,:.]*", "", reason)).strip()[:90]
+    return re.sub(r"\s+", " ", re.sub(r"\([^)]*\)|part \S+|[\d,.]+ ?[KM]B|(?<![-\w])\d[\d,:.]*", "", reason)).strip()[:90]
 
 
 def ingest_group(app: Countersign, name: str, paths: list[Path], hard_limit: float) -> dict:
