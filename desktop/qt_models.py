@@ -22,6 +22,7 @@ STATUS_LABELS = {
     DocumentStatus.TIMED_OUT: "timed out",
     DocumentStatus.UNSUPPORTED: "unsupported",
     DocumentStatus.UNCHANGED: "unchanged",
+    DocumentStatus.SKIPPED: "skipped",
 }
 
 # Muted colours that stay readable on both light and dark palettes.

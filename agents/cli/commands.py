@@ -14,7 +14,10 @@ from agents.review.keys import short_fingerprint
 from agents.llm.protocol import ModelUnavailable
 from agents.runtime import settings as settings_mod
 from agents.runtime.cancel import CancelToken
+from agents.runtime.disk import DiskFull
 from agents.runtime.firm import active_firm
+from agents.runtime import instance_lock
+from agents.runtime.instance_lock import DataDirectoryInUse
 from agents.runtime.paths import resolve_data_dir
 from agents.services import Countersign
 
@@ -23,7 +26,20 @@ class UserError(Exception):
     """A problem the user can fix; printed to stderr without a traceback."""
 
 
-_USER_ERRORS = (LookupError, ValueError, ModelUnavailable, sqlite3.OperationalError, PermissionError)
+_USER_ERRORS = (LookupError, ValueError, ModelUnavailable, sqlite3.OperationalError, PermissionError, DiskFull)
+# Commands that only read. Beside a Countersign that has the data directory open (the window,
+# a `--watch`) they open it read-only instead of being refused; every other command writes
+# (even `review show`, which audits a view of signed work) and is refused.
+READ_ONLY = {("matter", "list"), ("review", "list"), ("verify", None)}
+
+
+def _open(args) -> Countersign:
+    try:
+        return Countersign.open(args.data_dir)
+    except DataDirectoryInUse:
+        if (args.command, getattr(args, "action", None)) not in READ_ONLY:
+            raise
+        return Countersign.open(args.data_dir, read_only=True)
 
 
 def dispatch(args) -> int:
@@ -32,8 +48,8 @@ def dispatch(args) -> int:
     if args.command == "doctor":
         return _doctor(args)
     try:
-        app = Countersign.open(args.data_dir)
-    except (ValueError, RuntimeError, OSError) as exc:  # settings or firm profile unusable, disk
+        app = _open(args)
+    except (ValueError, RuntimeError, OSError) as exc:  # settings or firm profile unusable, disk, in use
         raise UserError(str(exc)) from exc
     try:
         return HANDLERS[args.command](app, args)
@@ -293,10 +309,14 @@ def _doctor(args) -> int:
     except settings_mod.SettingsError as exc:
         raise UserError(str(exc)) from exc
     report = doctor.run(paths, settings, load=not args.no_load)
+    holder = instance_lock.holder(paths.root)
+    in_use = holder.describe() if holder else ""
     if args.json:
-        emit_json({**plain(report), "ok": report.ok})
+        emit_json({**plain(report), "ok": report.ok, "in_use_by": in_use})
     else:
         print(f"data directory: {report.data_dir}\nfree disk: {report.free_disk_mb} MB")
+        if in_use:
+            print(f"open in another Countersign: {in_use}")
         firm = active_firm()
         if firm.active:
             print(f"firm profile: {firm.name}; approved models: {len(firm.approved_models) or 'any'}; "
@@ -311,6 +331,9 @@ def _doctor(args) -> int:
 
 def _settings(args) -> int:
     paths = resolve_data_dir(args.data_dir).ensure()
+    holder = instance_lock.holder(paths.root) if args.action == "set" else None
+    if holder is not None:  # the window would go on with its own copy and overwrite this change
+        raise UserError(str(DataDirectoryInUse(paths.root, holder)))
     try:
         s = settings_mod.load(paths.settings) if args.action == "show" else settings_mod.update(paths.settings, args.key, args.value)
     except settings_mod.SettingsError as exc:

@@ -17,6 +17,9 @@ class DocumentStatus(str, Enum):
     UNSUPPORTED = "unsupported"
     UNCHANGED = "unchanged"
     REMOVED = "removed"  # gone from a re-synced folder; its chunks left both stores
+    # Not read this time, nothing recorded: a link out of the chosen folder, or a file that
+    # changed or vanished while it was being read (the next sync reads it as it is then).
+    SKIPPED = "skipped"
 
 
 def place(filename: str, page: int, locator: str) -> str:

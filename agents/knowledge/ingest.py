@@ -13,6 +13,7 @@ from agents.domain.events import FileIngested, Finished, Progress
 from agents.domain.library import Chunk, Document, DocumentStatus
 from agents.knowledge.chunking import chunk_pages
 from agents.knowledge.embedder import Embedder
+from agents.knowledge.folder_scan import scan, shown, valid_name
 from agents.knowledge.isolation import ParseLimits, ParseWorker
 from agents.knowledge.library_store import LibraryStore
 from agents.knowledge.parsers import SUPPORTED, TABLE_KINDS, ParsedDocument, ParseFailure
@@ -27,6 +28,8 @@ log = logging.getLogger("countersign.ingest")
 CHUNK_TOKENS = 160
 # Failures that depend on limits in settings, so an unchanged file is worth another attempt.
 _RETRY = {DocumentStatus.TIMED_OUT, DocumentStatus.TOO_LARGE}
+_CHANGED = "changed while it was being read; not indexed this time (the next sync reads the new version)"
+_VANISHED = "moved or deleted while it was being read; not indexed"
 
 
 @dataclass(frozen=True)
@@ -37,34 +40,39 @@ class IngestReport:
         return sum(1 for f in self.files if f.status is status)
 
 
+# What identifies the bytes a file holds without reading them: an editor that saves by writing
+# a new file and renaming it keeps size and even mtime, but not the inode.
+Signature = tuple[int, int, int, int]
+
+
+def signature(path: Path) -> Signature:
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev
+
+
 @dataclass(frozen=True)
 class _Job:
     path: Path
     resolved: str
     digest: str
     existing: Document | None
+    seen: Signature  # as hashed: parsing something else (changed since, or gone) is caught
+
+    @property
+    def size(self) -> int:
+        return self.seen[0]
 
 
 def expand(paths: list[Path]) -> list[Path]:
-    """Files named directly are kept whatever their type (so they get a status); folders
-    contribute only supported files, and symlinks out of a folder are not followed."""
-    out: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            root = p.resolve()
-            for f in sorted(p.rglob("*")):
-                if f.is_file() and f.suffix.lower() in SUPPORTED and root in f.resolve().parents:
-                    out.append(f)
-        else:
-            out.append(p)
-    return out
+    """The files a sync of `paths` reads (folder_scan.scan says which it skips and why)."""
+    return scan(paths, SUPPORTED).files
 
 
 def _smallest_first(jobs: list[_Job]) -> None:
     """Move the smallest file to the front: the first parse is the only one nothing overlaps
     (every later file is parsed while its predecessor embeds), so it should be the shortest."""
     if len(jobs) > 1:
-        sizes = [job.path.stat().st_size if job.path.exists() else 0 for job in jobs]
+        sizes = [job.size for job in jobs]
         jobs.insert(0, jobs.pop(sizes.index(min(sizes))))
 
 
@@ -82,17 +90,20 @@ class Ingestor:
         self._limits = limits
 
     def run(self, matter_id: str, paths: list[Path], cancel: CancelToken = NEVER) -> Iterator[object]:
-        files = expand(paths)
-        results: list[FileIngested] = []
+        found = scan(paths, SUPPORTED)
+        files = found.files
+        results: list[FileIngested] = list(found.skipped)
         started = time.monotonic()
 
         def progress(name: str) -> Progress:
-            done, elapsed = len(results), time.monotonic() - started
+            # Skipped links are outcomes but not among `files`, so they do not count as done.
+            done, elapsed = len(results) - len(found.skipped), time.monotonic() - started
             rate = done / elapsed if elapsed > 0 else 0.0
             eta = (len(files) - done) / rate if rate > 0 and done < len(files) else None
             return Progress(min(done, len(files)), len(files), name, round(rate, 2), eta)
 
         yield Progress(0, len(files), "starting")
+        yield from found.skipped
         jobs: list[_Job] = []
         for path in files:  # quick outcomes first: missing, unreadable, unchanged
             checked = self._precheck(matter_id, path)
@@ -101,7 +112,7 @@ class Ingestor:
             else:
                 results.append(checked)
                 yield checked
-                yield progress(path.name)
+                yield progress(shown(path.name))
         for moved in self._take_renames(matter_id, jobs):
             results.append(moved)
             yield moved
@@ -128,19 +139,25 @@ class Ingestor:
                 log.info("ingest %s -> %s", outcome.document_id or "-", outcome.status.value)
                 results.append(outcome)
                 yield outcome
-                yield progress(job.path.name)
+                yield progress(shown(job.path.name))
         finally:
             worker.close()
         yield Finished(IngestReport(tuple(results)))
 
     def _precheck(self, matter_id: str, path: Path) -> FileIngested | _Job:
-        if not path.exists():
-            return FileIngested(str(path), DocumentStatus.CORRUPT, "file not found")
-        if not path.is_file():  # a pipe or device would block whoever reads it
-            return FileIngested(str(path), DocumentStatus.UNSUPPORTED, "not a regular file")
+        if not valid_name(path):
+            return FileIngested(shown(path), DocumentStatus.UNSUPPORTED,
+                                "the file name is not valid UTF-8 (shown with its bytes escaped); rename the file")
         try:
+            seen = signature(path)
+            if not path.is_file():  # a pipe or device would block whoever reads it
+                return FileIngested(str(path), DocumentStatus.UNSUPPORTED, "not a regular file")
             digest = sha256_file(path)
-        except OSError as exc:
+            if signature(path) != seen:
+                return FileIngested(str(path), DocumentStatus.SKIPPED, _CHANGED)
+        except FileNotFoundError:
+            return FileIngested(str(path), DocumentStatus.CORRUPT, "file not found")
+        except OSError as exc:  # unreadable, or a path longer than the OS allows
             return FileIngested(str(path), DocumentStatus.CORRUPT, f"cannot read file: {exc.strerror}")
         resolved = str(path.resolve())
         existing = self._store.find_document(matter_id, resolved)
@@ -149,7 +166,7 @@ class Ingestor:
                 return FileIngested(str(path), DocumentStatus.UNCHANGED, "", existing.id, existing.pages)
             if existing.status not in _RETRY:  # the same bytes fail the same way; say so again
                 return FileIngested(str(path), existing.status, existing.reason, existing.id)
-        return _Job(path, resolved, digest, existing)
+        return _Job(path, resolved, digest, existing, seen)
 
     def _take_renames(self, matter_id: str, jobs: list[_Job]) -> Iterator[FileIngested]:
         """A new path with the bytes of an indexed document whose own path is gone is that
@@ -184,8 +201,16 @@ class Ingestor:
 
     def _index(self, matter_id: str, job: _Job, parsed: ParsedDocument | None, failure: ParseFailure | None,
                parsing: Callable[[], bool]) -> FileIngested:
+        # What the parser read must be what was hashed, or the document's hash (which drafts
+        # cite and staleness is judged by) would not describe its text.
+        try:
+            moved = signature(job.path) != job.seen
+        except OSError:
+            return FileIngested(str(job.path), DocumentStatus.SKIPPED, _VANISHED)
+        if moved:
+            return FileIngested(str(job.path), DocumentStatus.SKIPPED, _CHANGED)
         doc_id = new_id("doc")
-        size = job.path.stat().st_size if job.path.exists() else 0
+        size = job.size
         if failure is not None:
             kind = SUPPORTED.get(job.path.suffix.lower(), "other")
             self._record(Document(doc_id, matter_id, job.path.name, job.resolved, kind, job.digest, failure.status,

@@ -122,7 +122,7 @@ class LibraryStore:
                 )
                 self._db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                self._db.rollback()
                 raise
             finally:
                 self._forget_counts()
@@ -137,7 +137,7 @@ class LibraryStore:
                 self._delete(document_id)
                 self._db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                self._db.rollback()
                 raise
             finally:
                 self._forget_counts()

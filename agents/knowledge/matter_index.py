@@ -43,6 +43,8 @@ class MatterIndex:
         with self._db.lock:
             has_chunks = self._db.execute("SELECT 1 FROM chunks WHERE matter_id = ? LIMIT 1", (matter_id,)).fetchone()
             name = LEGACY_EMBEDDER if has_chunks else self.setting
+            if self._db.read_only:
+                return name  # a reader beside the writing Countersign derives it without recording
             # Guarded so an id that is not a matter (nothing to record) never trips the foreign key.
             self._db.execute("INSERT OR IGNORE INTO matter_embedders SELECT ?, ? WHERE EXISTS "
                              "(SELECT 1 FROM matters WHERE id = ?)", (matter_id, name, matter_id))

@@ -13,6 +13,7 @@ from agents.knowledge.word import docx_text
 SUPPORTED = {".pdf": "pdf", ".docx": "docx", ".txt": "text", ".md": "markdown",
              ".xlsx": "spreadsheet", ".xlsm": "spreadsheet", ".csv": "csv"}
 TABLE_KINDS = {"spreadsheet", "csv"}
+_PACKAGES = {"docx": "Word file", "spreadsheet": "Excel file"}  # zip packages of XML parts
 
 
 class ParseFailure(Exception):
@@ -35,6 +36,10 @@ def parse(path: Path, max_bytes: int, ocr: bool = False) -> ParsedDocument:
     size = path.stat().st_size
     if size > max_bytes:
         raise ParseFailure(DocumentStatus.TOO_LARGE, f"{size / 1e6:.0f} MB exceeds the {max_bytes / 1e6:.0f} MB limit (setting max_file_mb)")
+    if kind in _PACKAGES:
+        from agents.knowledge.office_guard import check_package
+
+        check_package(path, max_bytes, _PACKAGES[kind])  # zip bombs and DTDs, before any parser
     pages = _pdf(path, ocr) if kind == "pdf" else {"docx": _docx, "spreadsheet": _xlsx, "csv": csv_pages}.get(kind, _text)(path)
     pages = [Page(p.number, _normalise(p.text), p.ocr) for p in pages]
     if not any(p.text.strip() for p in pages):
@@ -103,7 +108,8 @@ def _docx(path: Path) -> list[Page]:
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise ParseFailure(DocumentStatus.CORRUPT, f"not a readable Word file: {str(exc)[:120]}") from exc
     except Exception as exc:  # python-docx raises its own PackageNotFoundError and lxml errors
-        raise ParseFailure(DocumentStatus.CORRUPT, f"not a readable Word file: {type(exc).__name__}") from exc
+        # lxml's message says what is wrong ("Excessive depth in document: 256"), so keep it.
+        raise ParseFailure(DocumentStatus.CORRUPT, f"not a readable Word file: {type(exc).__name__}: {str(exc)[:120]}") from exc
     # Word files have no fixed pages; the whole text is page 1 and spans locate passages in it.
     return [Page(1, docx_text(document))]
 

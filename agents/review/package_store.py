@@ -50,10 +50,10 @@ def write_transaction(db: Database):
         db.execute("BEGIN IMMEDIATE")
         try:
             yield
+            db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            db.rollback()  # also after a COMMIT that failed (disk full), which leaves it open
             raise
-        db.execute("COMMIT")
 
 
 class PackageStore:

@@ -11,12 +11,20 @@ class Transaction:
 
     def __enter__(self):
         self._lock.acquire()
-        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            self._lock.release()
+            raise
         return self
 
     def __exit__(self, exc_type, exc, tb):
         try:
-            self._db.execute("ROLLBACK" if exc_type else "COMMIT")
+            if exc_type is None:
+                self._db.execute("COMMIT")
         finally:
+            # After an error, or a COMMIT that failed (a full disk leaves the transaction open);
+            # a no-op once committed.
+            self._db.rollback()
             self._lock.release()
         return False

@@ -9,6 +9,7 @@ from agents.domain.review_rules import ReviewAction
 from agents.domain.section_review import FlagResolution, Resolution, SectionAction, SectionComment
 from agents.domain.signoff_policy import Profile, SignOffPolicy
 from agents.review.service import ReviewError
+from agents.runtime.disk import DiskFull
 
 
 class ReviewFacade:
@@ -48,7 +49,10 @@ class ReviewFacade:
 
     def sign_off(self, draft_id: str, reviewer: str, role: str, meaning: str, expected_sha256: str = "") -> Draft:
         domain = self.work_product_domain(self.get_draft(draft_id))
-        self.review.sign_off(draft_id, reviewer, role, meaning, expected_sha256, domain)
+        try:
+            self.review.sign_off(draft_id, reviewer, role, meaning, expected_sha256, domain)
+        except DiskFull as exc:  # the same error, saying what the reviewer must do again
+            raise DiskFull(exc.root, "the sign-off") from exc
         return self.get_draft(draft_id)
 
 

@@ -19,7 +19,9 @@ def test_kill_during_ingest_then_restart_reconciles_and_resumes(tmp_path):
     for i in range(12):
         (folder / f"memo_{i:02d}.txt").write_text(f"Memo {i}: the accrual for account {4000 + i} is GBP {i * 1000}.")
     data = tmp_path / "data"
-    Countersign.open(str(data)).create_matter("Crash")
+    setup = Countersign.open(str(data))
+    setup.create_matter("Crash")
+    setup.close()  # the CLI below is another process: it may write only once this one lets go
     cmd = [sys.executable, "-m", "agents.cli.main", "--data-dir", str(data), "ingest", "Crash", str(folder)]
     env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # the CLI must flush by itself
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -228,17 +229,20 @@ def test_log_never_contains_document_text(app):
     assert "zebra-striped" not in logs
 
 
-def test_cli_json_and_errors(app, files):
+def test_cli_json_and_errors(app, files, tmp_path):
+    # `app` holds the data directory, as an open window would: reading commands run beside it,
+    # writing ones are refused with the holder's pid.
     base = [sys.executable, "-m", "agents.cli.main", "--data-dir", str(app.paths.root)]
     out = subprocess.run(base + ["review", "list", "--json"], capture_output=True, text=True, check=True)
     drafts = json.loads(out.stdout)["drafts"]
     assert drafts and drafts[0]["status"] == "signed_off"
-    out = subprocess.run(base + ["ingest", "Birch Foods", str(files / "memo.txt"), "--json"], capture_output=True, text=True, check=True)
-    assert json.loads(out.stdout)["files"][0]["status"] == "unchanged"
-    bad = subprocess.run(base + ["ask", "No Such Matter", "anything?"], capture_output=True, text=True)
-    assert bad.returncode == 1 and "no matter named 'No Such Matter'" in bad.stderr and bad.stdout == ""
     out = subprocess.run(base + ["verify", "--json"], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout)["ok"] is True
+    refused = subprocess.run(base + ["ingest", "Birch Foods", str(files / "memo.txt"), "--json"], capture_output=True, text=True)
+    assert refused.returncode == 1 and f"open in another Countersign (pid {os.getpid()}" in refused.stderr
+    fresh = [sys.executable, "-m", "agents.cli.main", "--data-dir", str(tmp_path / "fresh")]
+    bad = subprocess.run(fresh + ["ask", "No Such Matter", "anything?"], capture_output=True, text=True)
+    assert bad.returncode == 1 and "no matter named 'No Such Matter'" in bad.stderr and bad.stdout == ""
 
 
 def test_orphan_vectors_from_a_crash_are_reconciled(app, files):
