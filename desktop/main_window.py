@@ -73,6 +73,7 @@ class MainWindow(QMainWindow):
         self.library.matters_changed.connect(self.reload_matters)
         self.library.documents_changed.connect(self.drafts.refresh_documents)
         self.drafts.draft_created.connect(self.open_for_review)
+        self.library.welcome.try_question.connect(self.try_question)
         self._shortcuts()
         self.reload_matters()
         self.state = WindowState(core.paths.root)
@@ -124,6 +125,12 @@ class MainWindow(QMainWindow):
     def open_for_review(self, draft_id: str) -> None:
         self.review.open_draft(draft_id)
         self.tabs.setCurrentWidget(self.review)
+
+    def try_question(self, question: str) -> None:
+        """The welcome's suggestion, put in Ask for the user to send (it may wait for the seed)."""
+        self.ask.question.setPlainText(question)
+        self.tabs.setCurrentWidget(self.ask)
+        self.ask.question.setFocus()
 
     def cancel_current(self) -> None:
         view = self.tabs.currentWidget()

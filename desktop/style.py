@@ -29,6 +29,7 @@ QLabel[kind="warning"] { color: $warning; }
 QLabel[kind="error"] { color: $error; font-weight: 600; }
 QLabel#dialogTitle { font-size: 12pt; font-weight: 600; }
 QLabel#meaningText { color: $accent; font-style: italic; }
+QFrame#welcome { border: 1px solid $border; border-radius: 4px; background: $raised; padding: 4px; }
 QToolBar { spacing: 8px; padding: 4px; border-bottom: 1px solid $divider; }
 QStatusBar QLabel { padding: 0 6px; }
 """)
