@@ -58,7 +58,10 @@ def locate(passage: str, page_text: str) -> list[tuple[int, int]]:
 
 
 def read_source_page(path: str, content_hash: str, kind: str, filename: str, page: int, pages: int, text: str,
-                     start: int, end: int, scale: float = 1.5) -> SourcePage:
+                     start: int, end: int, scale: float = 1.5, pixel_ratio: float = 1.0) -> SourcePage:
+    """`scale` is the page's size on screen in points per PDF point; `pixel_ratio` the screen's
+    device pixels per point (2 on a high-DPI screen), so the page is rendered sharp there."""
+    scale *= min(max(pixel_ratio, 1.0), 3.0)  # beyond 3x the PNG only grows
     plain = SourcePage(filename, page, pages, text, start, end)
     if kind != "pdf":
         return plain
