@@ -204,6 +204,7 @@ class LibraryView(QWidget):
         task = self._runner.submit("Preparing the sample matter", lambda cancel: self._core.ensure_sample_matter(cancel))
         # The matter exists once the job starts (the factory creates it before indexing).
         task.started.connect(lambda: self.matter_created.emit(SAMPLE_MATTER))
+        task.finished.connect(lambda _report: self.welcome.set_ready())
         self._follow(task, SAMPLE_MATTER)
 
     def reembed_pending(self) -> None:

@@ -12,8 +12,9 @@ SAMPLE_CONTRACT = "northwind_supply_agreement.pdf"
 TITLE = "Welcome to Countersign"
 ABOUT = ("This sample matter lets you try the whole loop before using your own documents. Harbor Instruments "
          "plc has asked its advisers, Ledger & Vale LLP, to review a supply agreement with Northwind Components "
-         "Ltd: the matter holds the agreement (PDF), the engagement letter and a trial balance. They are being "
-         "indexed now; the progress is shown below.")
+         "Ltd: the matter holds the agreement (PDF), the engagement letter and a trial balance. ")
+INDEXING = "They are being indexed now; the progress is shown at the bottom of this tab."
+READY = "They are indexed and ready to try."
 STEPS = (
     f"1. Ask — try “{SUGGESTED_QUESTION}”, then open a citation to see the page it comes from.",
     f"2. Drafts — run the Contract review memo on {SAMPLE_CONTRACT}: the agent checks it against the playbook.",
@@ -45,7 +46,7 @@ class WelcomePanel(QFrame):
         self.setObjectName("welcome")  # the stylesheet frames it
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.title = _text(TITLE, "title")
-        self.about = _text(ABOUT)
+        self.about = _text(ABOUT + INDEXING)
         self.steps = [_text(step) for step in STEPS]
         self.own_work = _text(OWN_WORK, "muted")
         self.try_button = QPushButton("Try the question in Ask")
@@ -64,6 +65,10 @@ class WelcomePanel(QFrame):
             layout.addWidget(label)
         layout.addLayout(buttons)
         self.hide()
+
+    def set_ready(self) -> None:
+        """The sample matter is indexed: the panel stops saying it is under way."""
+        self.about.setText(ABOUT + READY)
 
     def text(self) -> str:
         """Everything the panel says, in reading order (for tests and accessibility checks)."""

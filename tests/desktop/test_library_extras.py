@@ -125,7 +125,9 @@ def test_the_first_run_explains_the_sample_matter_and_what_to_try(qtbot, window,
     assert desktop_app.seed_on_first_run(window)
     assert window.tabs.currentWidget() is library and library.welcome.isVisible()
     qtbot.waitUntil(lambda: window.matter_box.currentText() == SAMPLE_MATTER)
+    qtbot.waitUntil(lambda: not library.panel.busy)
     said = library.welcome.text()
+    assert "indexed and ready" in said and "being indexed" not in said  # the seed has ended
     for words in ("sample matter", "supply agreement", "Ask", SUGGESTED_QUESTION, "Drafts", "Contract review memo",
                   "northwind_supply_agreement.pdf", "Review", "sign off", "New matter"):
         assert words in said
