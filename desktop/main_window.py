@@ -187,7 +187,9 @@ class MainWindow(QMainWindow):
             self.warm_up_runner.shutdown()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
-        # Stop background work before the window goes: a running QThread must not be destroyed.
-        self.shutdown()
         self.state.save(self, self.tabs)
+        # The window goes at once; then the background work stops, which may wait for the step under
+        # way (an import, a batch of vectors): a running QThread must not be destroyed.
+        self.hide()
+        self.shutdown()
         super().closeEvent(event)

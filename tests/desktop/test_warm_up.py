@@ -66,3 +66,24 @@ def test_a_window_that_closed_before_the_timer_fired_never_warms_up(qtbot, core)
     window.close()
     qtbot.wait(200)
     assert window.warm_up_task is None and asked == []
+
+
+def test_the_window_is_gone_while_the_close_waits_for_the_step(qtbot, core):
+    window = desktop_app.build_window(core)
+    qtbot.addWidget(window)
+    importing, seen = threading.Event(), []
+
+    def slow_import():
+        importing.set()
+        # Read on the worker (only a flag) while the UI thread is blocked in the close, waiting for it.
+        seen.append(window.isVisible())
+        while window.isVisible() and len(seen) < 200:
+            threading.Event().wait(0.01)
+        seen.append(window.isVisible())
+
+    core.warm_up_steps = lambda: [("slow", slow_import)]
+    window.show()
+    window.warm_up()
+    assert importing.wait(10)
+    window.close()
+    assert seen[-1] is False  # hidden before the close waited for the worker
