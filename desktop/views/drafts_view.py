@@ -49,6 +49,7 @@ class DraftsView(QWidget):
         self.hint.setProperty("kind", "muted")
 
         self.steps = QListWidget()
+        self.steps.setWordWrap(True)  # the plan names every section: wrapped, not cut off at the edge
         self.output = reading_pane("The agent's findings stream here as it writes them.")
 
         self.panel = TaskPanel()
