@@ -49,6 +49,18 @@ def build_window(core: "Countersign") -> "MainWindow":
     return MainWindow(core, TaskRunner())
 
 
+# Long enough for the first frames to paint and a first-run seed to be queued, short enough that
+# the libraries are loaded before anyone could have chosen a file or typed a question.
+WARM_UP_DELAY_MS = 300
+
+
+def schedule_warm_up(window: "MainWindow", delay_ms: int = WARM_UP_DELAY_MS) -> None:
+    """Load the heavy libraries in the background once the window is up, never before it shows."""
+    from PySide6.QtCore import QTimer
+
+    QTimer.singleShot(delay_ms, window, window.warm_up)  # never fires if the window is already gone
+
+
 def seed_on_first_run(window: "MainWindow") -> bool:
     """A data directory with no matter gets the sample matter, indexed in the background."""
     if window.core.matters():
@@ -88,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
             app.processEvents()
             print(json.dumps({"shown_at": time.time(), "title": window.windowTitle()}), flush=True)
             return 0
+        schedule_warm_up(window)
         if not seed_on_first_run(window):
             window.library.reembed_pending()  # the embedder setting changed since the last run
         return app.exec()

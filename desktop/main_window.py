@@ -1,13 +1,15 @@
 """The main window: a matter selector, the four views as tabs, a menu, a status bar and shortcuts."""
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QMainWindow, QTabWidget, QToolBar, QWidget
 
-from agents.services import Countersign
+from agents.services import Countersign, WarmUpReport
 from desktop import style
-from desktop.tasks import TaskRunner
+from desktop.tasks import Task, TaskRunner
 from desktop.views.ask_view import AskView
 from desktop.views.drafts_view import DraftsView
 from desktop.views.library_view import LibraryView
@@ -16,6 +18,7 @@ from desktop.widgets.settings_dialog import SettingsDialog
 from desktop.widgets.window_state import WindowState
 
 STATUS_TIMEOUT_MS = 8000
+log = logging.getLogger("countersign.desktop")
 
 
 class MainWindow(QMainWindow):
@@ -26,6 +29,9 @@ class MainWindow(QMainWindow):
         self.core, self.runner = core, runner
         # Exports need no model: on a runner of their own they never wait behind a draft being written.
         self.export_runner = TaskRunner()
+        self.warm_up_runner: TaskRunner | None = None  # started by warm_up(), after the window shows
+        self.warm_up_task: Task | None = None
+        self._closing = False
         # A firm build names the firm, so a window is never mistaken for another firm's install.
         self.setWindowTitle(f"Countersign — {core.firm.name}" if core.firm.active else "Countersign")
         self.resize(1180, 760)
@@ -67,6 +73,7 @@ class MainWindow(QMainWindow):
         self.library.matters_changed.connect(self.reload_matters)
         self.library.documents_changed.connect(self.drafts.refresh_documents)
         self.drafts.draft_created.connect(self.open_for_review)
+        self.library.welcome.try_question.connect(self.try_question)
         self._shortcuts()
         self.reload_matters()
         self.state = WindowState(core.paths.root)
@@ -119,6 +126,12 @@ class MainWindow(QMainWindow):
         self.review.open_draft(draft_id)
         self.tabs.setCurrentWidget(self.review)
 
+    def try_question(self, question: str) -> None:
+        """The welcome's suggestion, put in Ask for the user to send (it may wait for the seed)."""
+        self.ask.question.setPlainText(question)
+        self.tabs.setCurrentWidget(self.ask)
+        self.ask.question.setFocus()
+
     def cancel_current(self) -> None:
         view = self.tabs.currentWidget()
         if hasattr(view, "cancel") and view.cancel():
@@ -148,13 +161,35 @@ class MainWindow(QMainWindow):
     def _on_busy(self, busy: bool, name: str) -> None:
         self.activity.setText(f"Working: {name}…" if busy else "Ready")
 
+    def warm_up(self) -> Task | None:
+        """Load the heavy libraries (torch, sentence-transformers, chromadb, llama.cpp) now, so no
+        ingestion, search or answer pays for them. app.main calls it once the window is up."""
+        if self._closing or self.warm_up_task is not None:
+            return self.warm_up_task
+        # A runner of its own, so the worker's queue (ingest, answers) never waits behind it.
+        self.warm_up_runner = TaskRunner()
+        self.warm_up_task = self.warm_up_runner.submit("Loading libraries", self.core.warm_up)
+        self.warm_up_task.finished.connect(self._on_warmed_up)
+        return self.warm_up_task
+
+    def _on_warmed_up(self, report: WarmUpReport) -> None:
+        # Quiet in the window: a part that failed here is loaded, and its error shown, at first use.
+        log.info("warmed up %s in %.1fs; not loaded: %s", ", ".join(report.loaded), report.seconds,
+                 "; ".join(f"{name} ({why})" for name, why in report.failed) or "none")
+
     def shutdown(self) -> None:
-        """Stop both runners' workers; safe to call more than once."""
+        """Stop every runner's worker; safe to call more than once. A warm-up stops after its
+        current step (one import), which the close waits for: a running thread must not be destroyed."""
+        self._closing = True
         self.runner.shutdown()
         self.export_runner.shutdown()
+        if self.warm_up_runner is not None:
+            self.warm_up_runner.shutdown()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
-        # Stop background work before the window goes: a running QThread must not be destroyed.
-        self.shutdown()
         self.state.save(self, self.tabs)
+        # The window goes at once; then the background work stops, which may wait for the step under
+        # way (an import, a batch of vectors): a running QThread must not be destroyed.
+        self.hide()
+        self.shutdown()
         super().closeEvent(event)

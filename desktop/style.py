@@ -29,6 +29,7 @@ QLabel[kind="warning"] { color: $warning; }
 QLabel[kind="error"] { color: $error; font-weight: 600; }
 QLabel#dialogTitle { font-size: 12pt; font-weight: 600; }
 QLabel#meaningText { color: $accent; font-style: italic; }
+QFrame#welcome { border: 1px solid $border; border-radius: 4px; background: $raised; padding: 4px; }
 QToolBar { spacing: 8px; padding: 4px; border-bottom: 1px solid $divider; }
 QStatusBar QLabel { padding: 0 6px; }
 """)
@@ -50,11 +51,11 @@ _DARK_ROLES = {
 }
 
 
-def resolve(theme: str) -> str:
-    """'system' follows the desktop's colour scheme where the platform reports one."""
+def resolve(theme: str, scheme: Qt.ColorScheme | None = None) -> str:
+    """'system' follows the desktop's colour scheme (light where the platform reports none)."""
     if theme == "system":
-        dark = QGuiApplication.styleHints().colorScheme() == Qt.ColorScheme.Dark
-        return "dark" if dark else "light"
+        scheme = QGuiApplication.styleHints().colorScheme() if scheme is None else scheme
+        return "dark" if scheme == Qt.ColorScheme.Dark else "light"
     return theme if theme in COLOURS else "light"
 
 
@@ -69,12 +70,21 @@ def palette(app: QApplication, shade: str) -> QPalette:
     return pal
 
 
-def apply(app: QApplication, theme: str = "system") -> None:
-    """Idempotent: the window, tests and the screenshot script may each call it."""
-    if app.property("countersign_theme") == theme:
-        return
-    app.setStyle("Fusion")
-    shade = resolve(theme)
-    app.setPalette(palette(app, shade))
-    app.setStyleSheet(STYLESHEET.substitute(COLOURS[shade]))
-    app.setProperty("countersign_theme", theme)
+def apply(app: QApplication, theme: str = "system", scheme: Qt.ColorScheme | None = None) -> None:
+    """Idempotent: the window, tests and the screenshot script may each call it. With 'system',
+    a change of the desktop's scheme while the app runs (a dark mode at dusk) re-applies it."""
+    shade = resolve(theme, scheme)
+    if (app.property("countersign_theme"), app.property("countersign_shade")) != (theme, shade):
+        app.setStyle("Fusion")
+        app.setPalette(palette(app, shade))
+        app.setStyleSheet(STYLESHEET.substitute(COLOURS[shade]))
+        app.setProperty("countersign_theme", theme)
+        app.setProperty("countersign_shade", shade)
+    if not app.property("countersign_follows_system"):
+        app.styleHints().colorSchemeChanged.connect(lambda new: _scheme_changed(app, new))
+        app.setProperty("countersign_follows_system", True)
+
+
+def _scheme_changed(app: QApplication, scheme: Qt.ColorScheme) -> None:
+    if app.property("countersign_theme") == "system":  # an explicit light or dark choice stays
+        apply(app, "system", scheme)

@@ -4,7 +4,7 @@
 
 With a fresh data directory this seeds the sample matter, asks a question and drafts the
 contract review with the real models (a few minutes on two cores); an existing directory's
-matter and drafts are reused. Look at the PNGs after every UI change.
+matter and drafts are reused (`--new-draft` drafts again). Look at the PNGs after every UI change.
 """
 from __future__ import annotations
 
@@ -22,11 +22,11 @@ from PySide6.QtCore import QEventLoop  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from agents.services import Countersign  # noqa: E402
-from desktop.app import build_window, seed_on_first_run  # noqa: E402
+from desktop.app import build_window, schedule_warm_up, seed_on_first_run  # noqa: E402
 from desktop.widgets.signoff_dialog import SignOffDialog  # noqa: E402
+from desktop.widgets.welcome_panel import SAMPLE_CONTRACT as CONTRACT  # noqa: E402
+from desktop.widgets.welcome_panel import SUGGESTED_QUESTION as QUESTION  # noqa: E402
 
-QUESTION = "What is the governing law of the supply agreement?"
-CONTRACT = "northwind_supply_agreement.pdf"
 SIZE = (1280, 800)
 REVIEWER = "Dana Whitfield"
 REVIEWER_NOTE = "Confirm against the signed original before release."
@@ -86,6 +86,8 @@ def settle_for_sign_off(window) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", help="data directory to use (default: a new temporary one)")
+    parser.add_argument("--new-draft", action="store_true",
+                        help="draft again even if the data directory has drafts (for the mid-run Drafts frame)")
     parser.add_argument("--out", default=str(Path(__file__).resolve().parents[1] / "docs" / "screenshots"))
     args = parser.parse_args(argv)
     out = Path(args.out)
@@ -101,8 +103,9 @@ def main(argv: list[str] | None = None) -> int:
     window = build_window(core)
     window.resize(*SIZE)
     window.show()
+    schedule_warm_up(window)  # as the app does
     try:
-        if seed_on_first_run(window):
+        if seed_on_first_run(window):  # the first run's welcome shows above the table
             wait(app, lambda: window.library.model.rowCount() >= 3 and not window.library.panel.busy, 600, "indexing")
         save(app, window, out / "library.png")
 
@@ -120,13 +123,14 @@ def main(argv: list[str] | None = None) -> int:
             window.ask.source_window.close()
 
         window.tabs.setCurrentWidget(window.drafts)
-        if not core.drafts(window.current_matter()):
+        if args.new_draft or not core.drafts(window.current_matter()):
             window.drafts.select_document(CONTRACT)
             window.drafts.run()
-            # A frame mid-run shows what the user watches: steps, streaming text, progress.
-            wait(app, lambda: window.drafts.steps.count() >= 3, 900, "the draft to start")
+            # A frame mid-run shows what the user watches: steps, streaming text, progress (once
+            # a finding's prose has begun to stream, so the output is not just headings).
+            wait(app, lambda: len(window.drafts.output.toPlainText()) > 400, 900, "the draft's text")
             save(app, window, out / "drafts.png")
-            wait(app, lambda: window.tabs.currentWidget() is window.review, 900, "the draft")
+            wait(app, lambda: window.tabs.currentWidget() is window.review, 2400, "the draft")  # 13+ min on a busy 2-core box
         else:
             save(app, window, out / "drafts.png")
             window.tabs.setCurrentWidget(window.review)
@@ -142,6 +146,13 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(review.dialog, SignOffDialog):
             save(app, review.dialog, out / "signoff_dialog.png")
             review.dialog.reject()
+
+        window.open_settings()
+        settings = window.settings_dialog
+        for tab, name in ((settings.profiles, "settings.png"), (settings.model, "settings_model.png")):
+            settings.tabs.setCurrentWidget(tab)
+            save(app, settings, out / name)
+        settings.reject()
     finally:
         window.close()
         core.close()

@@ -48,7 +48,8 @@ def run_template(template: Template, matter_id: str, inputs: ResolvedInputs, sto
     snapshot: list[dict] = []
     earlier: dict[str, Computed] = {}
     base = _input_vars(inputs)
-    yield StepStarted("plan", f"{len(template.sections)} sections: " + ", ".join(s.heading for s in template.sections))
+    planned, total = _plan(template, inputs)
+    yield StepStarted("plan", planned)
     for n, spec in enumerate(template.sections):
         for i, item in enumerate(_items(spec, inputs, earlier)):
             if cancel.cancelled:
@@ -56,7 +57,7 @@ def run_template(template: Template, matter_id: str, inputs: ResolvedInputs, sto
                 return
             values = {**base, **item}
             heading = fill(spec.heading, values)
-            yield StepStarted(heading, f"section {n + 1} of {len(template.sections)}")
+            yield StepStarted(heading, f"section {len(sections) + 1}" + (f" of {total}" if total else ""))
             ctx = StepContext(template, spec, item, matter_id, inputs, store, retriever, model, params,
                               _retrieve(spec, values, matter_id, inputs, retriever), earlier, cancel)
             section, record, computed = yield from _section(ctx, heading, values, i)
@@ -69,8 +70,24 @@ def run_template(template: Template, matter_id: str, inputs: ResolvedInputs, sto
                 yield Flag(section.key, f.kind or "verifier", f.message, f.severity)
             sections.append(section)
             snapshot.append(record)
-        yield Progress(n + 1, len(template.sections), spec.heading, unit="sections")
+            if total:  # every section counts, so the bar moves through a playbook's clauses too
+                yield Progress(len(sections), total, heading, unit="sections")
+        if not total:
+            yield Progress(n + 1, len(template.sections), spec.heading, unit="sections")
     yield Finished(RunResult(tuple(sections), tuple(snapshot)), cancelled=cancel.cancelled)
+
+
+def _plan(template: Template, inputs: ResolvedInputs) -> tuple[str, int | None]:
+    """The sections to write, as the user should read them (a playbook's clauses named, never a
+    heading's placeholder), and how many: unknown while some repeat over what a section computes."""
+    names: list[str] = []
+    for spec in template.sections:
+        if spec.for_each == "playbook":
+            names += [t.heading for t in inputs.playbook.topics]
+        else:
+            names.append(f"one per {spec.for_each.replace('_', ' ')} item found" if spec.for_each else spec.heading)
+    total = None if any(s.for_each and s.for_each != "playbook" for s in template.sections) else len(names)
+    return (f"{total} sections: " if total else "sections: ") + ", ".join(names), total
 
 
 def _items(spec: SectionSpec, inputs: ResolvedInputs, earlier: dict[str, Computed]) -> list[dict[str, str]]:

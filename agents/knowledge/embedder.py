@@ -4,6 +4,7 @@ Which one a data directory uses is the `embedder` setting; the names here are th
 choices (agents/runtime/settings.py EMBEDDERS, kept equal by a test)."""
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import threading
@@ -15,7 +16,7 @@ from typing import Callable
 from agents.knowledge.embedder_files import EmbedderUnavailable, assemble_mpnet
 
 __all__ = ["DEFAULT_EMBEDDER", "EMBEDDERS", "Embedder", "EmbedderSpec", "EmbedderUnavailable", "MAX_INPUT_TOKENS",
-           "package_model_path"]
+           "package_model_path", "warm_up_steps"]
 
 log = logging.getLogger("countersign.embedder")
 
@@ -56,6 +57,29 @@ def spec(name: str) -> EmbedderSpec:
         raise ValueError(f"unknown embedder '{name}'; choose one of: {', '.join(EMBEDDERS)}") from None
 
 
+def _offline_environment() -> None:
+    # huggingface_hub and transformers read these once, when first imported: they must be set
+    # before any import of them, the warm-up's included, or a load could try the network.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+
+def _import(module: str) -> None:
+    _offline_environment()
+    importlib.import_module(module)
+
+
+def warm_up_steps(embedder: "Embedder") -> list[tuple[str, Callable[[], None]]]:
+    """Loading `embedder` ahead of its first use, as (what, do it) steps a caller can stop
+    between: torch's import alone holds the interpreter lock for most of a second."""
+    return [("torch", lambda: _import("torch")),
+            ("sentence-transformers", lambda: _import("sentence_transformers")),
+            (f"the {embedder.model_id} embedder", embedder.load)]
+
+
 class Embedder:
     """Loads lazily, once; `count_tokens` includes the special tokens the model adds."""
 
@@ -91,11 +115,7 @@ class Embedder:
     def _load(self):
         with self._lock:
             if self._model is None:
-                os.environ.setdefault("HF_HUB_OFFLINE", "1")
-                os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-                os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-                os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-                os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+                _offline_environment()
                 started = time.perf_counter()
                 path = self.model_path()
                 import torch

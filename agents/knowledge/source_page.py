@@ -58,7 +58,10 @@ def locate(passage: str, page_text: str) -> list[tuple[int, int]]:
 
 
 def read_source_page(path: str, content_hash: str, kind: str, filename: str, page: int, pages: int, text: str,
-                     start: int, end: int, scale: float = 1.5) -> SourcePage:
+                     start: int, end: int, scale: float = 1.5, pixel_ratio: float = 1.0) -> SourcePage:
+    """`scale` is the page's size on screen in points per PDF point; `pixel_ratio` the screen's
+    device pixels per point (2 on a high-DPI screen), so the page is rendered sharp there."""
+    scale *= min(max(pixel_ratio, 1.0), 3.0)  # beyond 3x the PNG only grows
     plain = SourcePage(filename, page, pages, text, start, end)
     if kind != "pdf":
         return plain
@@ -103,7 +106,7 @@ def _render(path: Path, page_number: int, passage: str, scale: float):
         finally:
             pdf.close()
     boxes = _merge_lines([(int(left * scale), int((height - top) * scale), int(right * scale) + 1,
-                           int((height - bottom) * scale) + 1) for left, bottom, right, top in rects])
+                           int((height - bottom) * scale) + 1) for left, bottom, right, top in rects], scale)
     overlay = image.copy()
     draw = ImageDraw.Draw(overlay)
     for box in boxes:
@@ -116,13 +119,17 @@ def _render(path: Path, page_number: int, passage: str, scale: float):
     return out.getvalue(), tuple(boxes)
 
 
-def _merge_lines(boxes: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
-    """One rectangle per run of characters on a line, so the highlight reads as a marker pen."""
+def _merge_lines(boxes: list[tuple[int, int, int, int]], scale: float = 1.5) -> list[tuple[int, int, int, int]]:
+    """One rectangle per run of characters on a line, so the highlight reads as a marker pen.
+    Characters share a line when their heights overlap by half (a capital's box is taller than an
+    x's, more so in pixels at a high-DPI scale); a run breaks at a gap wider than ~27 points."""
     merged: list[list[int]] = []
     for left, top, right, bottom in boxes:
         last = merged[-1] if merged else None
-        if last and abs(top - last[1]) <= 3 and left >= last[0] and left - last[2] < 40:
-            last[2], last[3] = max(last[2], right), max(last[3], bottom)
+        overlap = min(bottom, last[3]) - max(top, last[1]) if last else 0
+        same_line = last is not None and overlap >= 0.5 * min(bottom - top, last[3] - last[1])
+        if same_line and left >= last[0] and left - last[2] < 27 * scale:
+            last[1], last[2], last[3] = min(last[1], top), max(last[2], right), max(last[3], bottom)
         else:
             merged.append([left, top, right, bottom])
     return [tuple(b) for b in merged]

@@ -8,6 +8,7 @@ more than the nearest-neighbour search itself. A collection per embedder keeps 3
 until the new one is complete."""
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Callable
 
@@ -37,18 +38,25 @@ class VectorStore:
     def __init__(self, path: Path, active: Callable[[str], str] = lambda _matter_id: LEGACY_EMBEDDER) -> None:
         self._path = path
         self._client = None
+        self._client_lock = threading.Lock()
         self._collections: dict[str, object] = {}
         self.active = active
 
-    def _db(self):
-        if self._client is None:
-            import chromadb
-            from chromadb.config import Settings
+    def open(self) -> None:
+        """Open the store now (importing chromadb) rather than at the first call that needs it."""
+        self._db()
 
-            self._client = chromadb.PersistentClient(
-                path=str(self._path), settings=Settings(anonymized_telemetry=False, allow_reset=False)
-            )
-        return self._client
+    def _db(self):
+        # Locked: the window's warm-up may open the store while the worker's first ingest does.
+        with self._client_lock:
+            if self._client is None:
+                import chromadb
+                from chromadb.config import Settings
+
+                self._client = chromadb.PersistentClient(
+                    path=str(self._path), settings=Settings(anonymized_telemetry=False, allow_reset=False)
+                )
+            return self._client
 
     def _coll(self, matter_id: str, embedder: str | None, create: bool = True):
         name = collection_name(matter_id, embedder or self.active(matter_id))

@@ -39,6 +39,11 @@ def _templates_not_compiled():
             llama_chat_format.Jinja2ChatFormatter = original
 
 
+def import_library() -> None:
+    """Import llama-cpp-python (and the shared library it loads) ahead of the first model load."""
+    from llama_cpp import llama_chat_format  # noqa: F401 - imported for its cost, not its names
+
+
 def open_llama(path: Path, n_ctx: int, n_threads: int, n_gpu_layers: int, n_batch: int):
     from llama_cpp import Llama
 

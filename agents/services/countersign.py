@@ -31,13 +31,15 @@ from agents.services.export_facade import ExportFacade
 from agents.services.library_facade import SAMPLE_MATTER, LibraryFacade
 from agents.services.model_facade import ModelFacade
 from agents.services.review_facade import ReviewFacade
+from agents.services.warm_up import WarmUpFacade, WarmUpReport
 from agents.workproducts import templates as templates_mod
 from agents.workproducts.templates import Template, load_template
 
-__all__ = ["Answer", "Cancelled", "CancelToken", "Countersign", "IngestReport", "ReembedReport", "SAMPLE_MATTER"]
+__all__ = ["Answer", "Cancelled", "CancelToken", "Countersign", "IngestReport", "ReembedReport", "SAMPLE_MATTER",
+           "WarmUpReport"]
 
 
-class Countersign(LibraryFacade, ModelFacade, ReviewFacade, ExportFacade):
+class Countersign(LibraryFacade, ModelFacade, ReviewFacade, ExportFacade, WarmUpFacade):
     """The one object the CLI and the desktop talk to. Heavy parts load on first use."""
 
     def __init__(self, paths: DataPaths, firm: FirmProfile | None = None, read_only: bool = False) -> None:

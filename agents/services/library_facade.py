@@ -146,10 +146,12 @@ class LibraryFacade:
                 return d
         raise LookupError(f"no document '{ref}' in this matter; ingest it first with `countersign ingest`")
 
-    def source_page(self, document_id: str, page: int, start: int = 0, end: int = 0) -> SourcePage:
-        """A cited page for the source viewer: the original PDF page rendered with the span
-        `start:end` of its indexed text highlighted, or that text for other formats (and for a
-        PDF that has moved or changed since it was indexed, saying so)."""
+    def source_page(self, document_id: str, page: int, start: int = 0, end: int = 0,
+                    pixel_ratio: float = 1.0) -> SourcePage:
+        """A cited page for the source viewer: the original PDF page rendered (sharp at the
+        screen's `pixel_ratio`) with the span `start:end` of its indexed text highlighted, or that
+        text for other formats (and for a PDF that has moved or changed since indexing, saying so)."""
         doc = self.library.document(document_id)
         text = self.library.page_text(document_id, page)
-        return read_source_page(doc.path, doc.content_hash, doc.kind, doc.filename, page, doc.pages, text, start, end)
+        return read_source_page(doc.path, doc.content_hash, doc.kind, doc.filename, page, doc.pages, text, start, end,
+                                pixel_ratio=pixel_ratio)

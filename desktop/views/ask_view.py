@@ -38,7 +38,11 @@ class AskView(QWidget):
 
         self.question = QPlainTextEdit()
         self.question.setPlaceholderText("Ask about this matter's documents, e.g. “What is the governing law?”")
-        self.question.setFixedHeight(64)
+        # Sized in lines of its own font, not pixels, so it holds the same text at any font size
+        # (ensurePolished: the stylesheet's font, not the default, decides the height).
+        self.question.ensurePolished()
+        margins = 2 * (self.question.frameWidth() + int(self.question.document().documentMargin()))
+        self.question.setFixedHeight(int(self.question.fontMetrics().lineSpacing() * 3.5) + margins)
         self.question.setTabChangesFocus(True)
         self.ask_button = QPushButton("Ask")
         self.ask_button.setToolTip("Ask the question (Ctrl+Enter)")

@@ -29,6 +29,7 @@ class DraftsView(QWidget):
         self._core, self._runner = core, runner
         self._matter: str | None = None
         self._task: Task | None = None
+        self._heading = ""  # the section heading last written to the output
         self._templates = core.templates()
         self._fields: dict[str, QLineEdit | QComboBox] = {}
 
@@ -48,6 +49,7 @@ class DraftsView(QWidget):
         self.hint.setProperty("kind", "muted")
 
         self.steps = QListWidget()
+        self.steps.setWordWrap(True)  # the plan names every section: wrapped, not cut off at the edge
         self.output = reading_pane("The agent's findings stream here as it writes them.")
 
         self.panel = TaskPanel()
@@ -142,6 +144,7 @@ class DraftsView(QWidget):
         filename = self.document.currentData() if self.document.isEnabled() else None
         self.steps.clear()
         self.output.clear()
+        self._heading = ""
         name = f"Drafting {self.work_product.currentText().lower()}"
         given = self.inputs()
         self._task = self._runner.submit(
@@ -161,6 +164,11 @@ class DraftsView(QWidget):
 
     def _on_step(self, name: str, detail: str) -> None:
         self._add_step(name, detail)
+        # A section's heading once, above its text: its later steps (locating the clause...) and
+        # the plan are listed in Steps only.
+        if name in ("plan", self._heading):
+            return
+        self._heading = name
         if self.output.document().characterCount() > 1:
             self._append("\n\n")
         self._append(f"{name}\n")

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QFileDialog, QHBoxLayout, QHeaderView, QInputDialog, QLabel,
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QFileDialog, QHeaderView, QInputDialog, QLabel,
                                QPushButton, QVBoxLayout, QWidget)
 
 from agents.domain.events import FileIngested
@@ -15,7 +15,9 @@ from agents.services import SAMPLE_MATTER, Countersign
 from desktop.qt_models import STATUS_LABELS, DocumentsModel
 from desktop.tasks import Task, TaskRunner
 from desktop.widgets.drop_table import DropTable
+from desktop.widgets.layout import row
 from desktop.widgets.task_panel import TaskPanel
+from desktop.widgets.welcome_panel import WelcomePanel
 
 if TYPE_CHECKING:  # the desktop talks to agents.services and agents.domain only
     from agents.services import IngestReport, ReembedReport
@@ -86,17 +88,13 @@ class LibraryView(QWidget):
         self.panel.message.connect(self.status_message)
         self.panel.idle.connect(self._update_buttons)
 
-        buttons = QHBoxLayout()
-        for b in (self.add_files_button, self.add_folder_button, self.new_matter_button, self.rename_button,
-                  self.archive_button):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
-        buttons.addWidget(self.problems_only)
-        buttons.addWidget(self.summary)
+        self.welcome = WelcomePanel()  # shown only while a first run seeds the sample matter
+
         layout = QVBoxLayout(self)
-        layout.addLayout(buttons)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.panel)
+        layout.addLayout(row(self.add_files_button, self.add_folder_button, self.new_matter_button, self.rename_button,
+                             self.archive_button, None, self.problems_only, self.summary))
+        for widget, stretch in ((self.welcome, 0), (self.table, 1), (self.panel, 0)):
+            layout.addWidget(widget, stretch)
         self._update_buttons()
 
     # -- state -------------------------------------------------------------------------------
@@ -200,10 +198,13 @@ class LibraryView(QWidget):
         self._follow(task, matter)
 
     def seed_sample_matter(self) -> None:
-        """First run: create and index the sample matter so every view has something real."""
+        """First run: create and index the sample matter so every view has something real, and
+        say above the table what it is and what to try."""
+        self.welcome.show()
         task = self._runner.submit("Preparing the sample matter", lambda cancel: self._core.ensure_sample_matter(cancel))
         # The matter exists once the job starts (the factory creates it before indexing).
         task.started.connect(lambda: self.matter_created.emit(SAMPLE_MATTER))
+        task.finished.connect(lambda _report: self.welcome.set_ready())
         self._follow(task, SAMPLE_MATTER)
 
     def reembed_pending(self) -> None:

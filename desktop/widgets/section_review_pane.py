@@ -122,7 +122,7 @@ class SectionReviewPane(QWidget):
         side.addWidget(column((self.flags_caption, 0), (self.flags, 1)))
         side.addWidget(column((self.comments_caption, 0), (self.comments, 1)))
         side.setChildrenCollapsible(False)
-        side.setSizes([120, 260, 160])  # flags are the work; an empty evidence list needs little room
+        side.setSizes([110, 330, 100])  # proportions: flags are the work; evidence and comments are often short
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
         layout.addWidget(side_by_side(self.panel, side, 3, 2))

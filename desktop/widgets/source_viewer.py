@@ -41,8 +41,10 @@ class _Load(QRunnable):
 class SourceViewer(QWidget):
     """`show_page(n)` loads page n; only the latest request is shown when several overlap."""
 
-    def __init__(self, load: Loader, first_page: int, parent: QWidget | None = None) -> None:
+    def __init__(self, load: Loader, first_page: int, parent: QWidget | None = None, pixel_ratio: float = 1.0) -> None:
         super().__init__(parent)
+        # Pages are rendered with this many image pixels per screen point (see open_source).
+        self.pixel_ratio = pixel_ratio
         # The page count is known once the first page arrives; until then only that page exists.
         self._load, self._pages, self._request = load, max(first_page, 1), 0
         self._pool = QThreadPool(self)
@@ -122,10 +124,12 @@ class SourceViewer(QWidget):
         if page.png:
             pixmap = QPixmap()
             pixmap.loadFromData(page.png, "PNG")
+            pixmap.setDevicePixelRatio(self.pixel_ratio)  # shown at its size in points, every pixel used
             self.image.setPixmap(pixmap)
             self.stack.setCurrentIndex(0)
-            if page.boxes:  # bring the first highlighted line into view
-                self._scroll.ensureVisible(page.boxes[0][0], page.boxes[0][1], 50, 120)
+            if page.boxes:  # bring the first highlighted line into view (boxes are in image pixels)
+                left, top = (int(v / self.pixel_ratio) for v in page.boxes[0][:2])
+                self._scroll.ensureVisible(left, top, 50, 120)
             return
         self.text.setPlainText(page.text)
         self.stack.setCurrentIndex(1)
@@ -146,13 +150,17 @@ class SourceViewer(QWidget):
 def open_source(parent: QWidget, core: Countersign, document_id: str, page: int, start: int, end: int,
                 filename: str) -> QDialog:
     """A non-modal window on the cited page; the cited span is highlighted on that page only."""
+    # Read here, on the UI thread: the pages are rendered on the viewer's own thread.
+    ratio = parent.devicePixelRatioF()
+
     def load(number: int) -> SourcePage:
-        return core.source_page(document_id, number, start, end) if number == page else core.source_page(document_id, number)
+        span = (start, end) if number == page else (0, 0)
+        return core.source_page(document_id, number, *span, pixel_ratio=ratio)
 
     dialog = QDialog(parent)
     dialog.setWindowTitle(f"Source — {filename}")
     dialog.resize(820, 900)
-    viewer = SourceViewer(load, page, dialog)
+    viewer = SourceViewer(load, page, dialog, ratio)
     layout = QVBoxLayout(dialog)
     layout.setContentsMargins(6, 6, 6, 6)
     layout.addWidget(viewer)

@@ -26,7 +26,8 @@ class TaskPanel(QWidget):
         self.label.setWordWrap(True)
         self.label.setTextFormat(Qt.TextFormat.PlainText)  # messages may quote file names or errors
         self.bar = QProgressBar()
-        self.bar.setFixedWidth(220)
+        self.bar.ensurePolished()  # room for "1234 of 5678" in the stylesheet's font, whatever its size
+        self.bar.setFixedWidth(self.bar.fontMetrics().horizontalAdvance("0" * 28))
         self.bar.setTextVisible(True)
         self.bar.hide()
         self.cancel_button = QPushButton("Cancel")

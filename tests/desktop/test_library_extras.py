@@ -7,7 +7,7 @@ import json
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 
 from agents.services import Countersign
 from desktop import app as desktop_app
@@ -108,3 +108,42 @@ def test_a_matter_is_renamed_archived_and_restored(qtbot, window):
     actions = [(e.action, json.loads(e.detail)) for e in core.review.audit.entries()]
     assert [a for a, _ in actions] == ["matter.renamed", "matter.archived", "matter.restored"]
     assert actions[0][1] == {"old": "Acme", "new": "Acme Ltd — FY24 audit"}
+
+
+def test_the_first_run_explains_the_sample_matter_and_what_to_try(qtbot, window, data_dir):
+    from agents.services import SAMPLE_MATTER
+    from desktop.widgets.welcome_panel import SUGGESTED_QUESTION
+
+    core, library = window.core, window.library
+    assert not library.welcome.isVisible()
+    # The real seeding is the integration test's (test_gui); here only what the window says about it.
+    def seed_without_indexing(cancel):
+        core.create_matter(SAMPLE_MATTER)
+        return iter(())
+
+    core.ensure_sample_matter = seed_without_indexing
+    assert desktop_app.seed_on_first_run(window)
+    assert window.tabs.currentWidget() is library and library.welcome.isVisible()
+    qtbot.waitUntil(lambda: window.matter_box.currentText() == SAMPLE_MATTER)
+    qtbot.waitUntil(lambda: not library.panel.busy)
+    said = library.welcome.text()
+    assert "indexed and ready" in said and "being indexed" not in said  # the seed has ended
+    for words in ("sample matter", "supply agreement", "Ask", SUGGESTED_QUESTION, "Drafts", "Contract review memo",
+                  "northwind_supply_agreement.pdf", "Review", "sign off", "New matter"):
+        assert words in said
+    labels = library.welcome.findChildren(QLabel)
+    assert labels and all(label.textFormat() == Qt.TextFormat.PlainText for label in labels)
+
+    qtbot.mouseClick(library.welcome.try_button, Qt.MouseButton.LeftButton)
+    assert window.tabs.currentWidget() is window.ask
+    assert window.ask.question.toPlainText() == SUGGESTED_QUESTION and window.ask.ask_button.isEnabled()
+    window.tabs.setCurrentWidget(library)
+    qtbot.mouseClick(library.welcome.dismiss_button, Qt.MouseButton.LeftButton)
+    assert not library.welcome.isVisible()
+
+    second = desktop_app.build_window(Countersign.open(str(data_dir)))  # the next start: no welcome
+    qtbot.addWidget(second)
+    second.show()
+    assert not desktop_app.seed_on_first_run(second) and not second.library.welcome.isVisible()
+    second.close()
+    second.core.close()

@@ -2,7 +2,7 @@
 is asked, what the verifier flags, cancel. (Real-model runs: tests/integration/.)"""
 import json
 
-from agents.domain.events import Finished, Flag, StepStarted, TokenDelta
+from agents.domain.events import Finished, Flag, Progress, StepStarted, TokenDelta
 from agents.domain.library import Chunk, Document, DocumentStatus, Passage
 from agents.engine.clauses import best_clause
 from agents.engine.runner import run_template
@@ -86,6 +86,18 @@ def test_a_section_per_playbook_topic_with_the_scope_first():
     keys = list(sections_of(events))
     assert keys[0] == "scope" and len(keys) == 1 + len(bundled_playbook().topics)
     assert any(isinstance(e, StepStarted) and e.name == "plan" for e in events)
+
+
+def test_the_plan_names_each_playbook_clause_and_sections_count_through_them():
+    events = list(review(ScriptedModel("Fine."), [passage()]))
+    topics = [t.heading for t in bundled_playbook().topics]
+    total = 1 + len(topics)
+    plan = next(e for e in events if isinstance(e, StepStarted) and e.name == "plan")
+    assert plan.detail == f"{total} sections: " + ", ".join(["Scope", *topics])  # no "{topic}" placeholder
+    numbered = [e.detail for e in events if isinstance(e, StepStarted) and e.detail.startswith("section ")]
+    assert numbered == [f"section {n} of {total}" for n in range(1, total + 1)]
+    bar = [(e.done, e.total) for e in events if isinstance(e, Progress)]
+    assert bar == [(n, total) for n in range(1, total + 1)]  # the bar moves with every clause
 
 
 def test_missing_clause_is_marked_missing_with_the_fallback_and_no_model_call():

@@ -71,6 +71,11 @@ def test_a_cited_pdf_page_is_rendered_with_the_passage_highlighted(library):
     # Another page of the same file: rendered, nothing highlighted.
     other = core.source_page(doc.id, 1)
     assert other.png and other.boxes == ()
+    # On a high-DPI screen (2 device pixels a point) the page has twice the pixels, sharp there.
+    sharp = core.source_page(doc.id, page, start, end, pixel_ratio=2.0)
+    assert Image.open(io.BytesIO(sharp.png)).width in range(2 * image.width - 2, 2 * image.width + 3)
+    assert abs(sharp.boxes[0][0] - 2 * left) <= 2 and abs(sharp.boxes[0][1] - 2 * top) <= 2
+    assert len(sharp.boxes) == len(shown.boxes)  # one mark per line at any scale, not one per letter
 
 
 def test_a_changed_or_moved_pdf_shows_the_indexed_text_and_says_why(library, tmp_path):
