@@ -44,7 +44,7 @@ Architecture: amd64
 Maintainer: Countersign <it@countersign.invalid>
 Installed-Size: ${SIZE_KB}
 Depends: libc6 (>= 2.31)
-Recommends: libgl1, libegl1, libxkbcommon0, libxkbcommon-x11-0, libfontconfig1, libdbus-1-3, libxcb-cursor0
+Recommends: libgl1, libegl1, libxkbcommon0, libxkbcommon-x11-0, libfontconfig1, libdbus-1-3, libxcb-cursor0, libxcb-icccm4, libxcb-image0, libxcb-keysyms1, libxcb-randr0, libxcb-render-util0, libxcb-shape0, libxcb-xinerama0, libxcb-xkb1
 Section: misc
 Priority: optional
 Description: Offline drafting and review for accounting, legal and finance firms
