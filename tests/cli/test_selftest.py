@@ -12,7 +12,7 @@ def test_self_test_runs_the_whole_loop_and_reports_every_step(capsys):
         "open", "load_model", "ingest_sample", "draft_contract_review", "verify_audit", "export_and_verify"]
     steps = {s["step"]: s for s in report["steps"]}
     assert steps["load_model"]["sha256"] == "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"
-    assert steps["ingest_sample"]["documents"] == 3 and steps["draft_contract_review"]["citations"] > 0
+    assert steps["ingest_sample"]["documents"] == 3 and steps["ingest_sample"]["chunks"] > 0 and steps["draft_contract_review"]["citations"] > 0
     assert steps["export_and_verify"]["bytes"] > 0 and report["frozen"] is False
 
 
