@@ -25,7 +25,10 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import traceback
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,6 +75,38 @@ def percentiles(stalls: list[float]) -> dict:
     return {"p50_ms": pick(0.50), "p99_ms": pick(0.99), "max_ms": round(s[-1], 1), "ticks": len(s)}
 
 
+class StallTracer:
+    """Where the UI thread is while a tick is late: a thread of its own samples the main thread's
+    Python stack every 5 ms once the tick is `limit_ms` overdue. A sample can only be taken when
+    the GIL is free, so a stall inside C code that holds it shows where that C call was made."""
+
+    def __init__(self, lateness_ms, limit_ms: int) -> None:
+        self._lateness, self._limit = lateness_ms, limit_ms
+        self._main = threading.main_thread().ident
+        self._samples: Counter = Counter()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True, name="stall-tracer")
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.005):
+            if self._lateness() > TICK_MS + self._limit:
+                # Every thread: a UI thread parked in the event loop is waiting for the GIL,
+                # and the thread that held it is the one whose stack explains the stall.
+                names = {t.ident: t.name for t in threading.enumerate()}
+                for ident, frame in sys._current_frames().items():
+                    if ident == threading.get_ident():
+                        continue
+                    stack = traceback.extract_stack(frame)[-7:]
+                    self._samples[f"[{names.get(ident, ident)}] " + " <- ".join(
+                        f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(stack))] += 1
+
+    def stop(self) -> list[dict]:
+        self._stop.set()
+        self._thread.join()
+        return [{"samples": n, "stack": stack} for stack, n in self._samples.most_common(20)]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("folder", type=Path)
@@ -79,6 +114,8 @@ def main() -> None:
     ap.add_argument("--max-tokens", type=int, default=512, help="length of the streamed answer")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--question", default=QUESTION)
+    ap.add_argument("--trace-stalls", type=int, default=0, metavar="MS",
+                    help="sample the UI thread's stack while a tick is MS late; report where it stalls")
     args = ap.parse_args()
     files = sorted(f for f in args.folder.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES)
     files = files[: args.limit or None]
@@ -122,6 +159,7 @@ def main() -> None:
     timer.setInterval(TICK_MS)
     timer.timeout.connect(tick)
     timer.start()
+    tracer = StallTracer(lambda: clock.elapsed() - last[0], args.trace_stalls) if args.trace_stalls else None
 
     def run_phase(name: str, start, busy) -> float:
         """`start()` begins the phase's work and returns the signal its end emits; nothing is
@@ -167,6 +205,8 @@ def main() -> None:
     out["first_text_s"] = round(streamed[0] - asked, 2) if streamed else None
     out["answer_outcome"] = window.ask.panel.label.text()
     timer.stop()
+    if tracer is not None:
+        out["stall_traces"] = tracer.stop()
 
     everything = stalls["ingest"] + stalls["ask"]
     overall = percentiles(everything)

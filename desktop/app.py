@@ -62,8 +62,9 @@ def schedule_warm_up(window: "MainWindow", delay_ms: int = WARM_UP_DELAY_MS) -> 
 
 
 def seed_on_first_run(window: "MainWindow") -> bool:
-    """A data directory with no matter gets the sample matter, indexed in the background."""
-    if window.core.matters():
+    """A data directory with no matter gets the sample matter, indexed in the background; a seed
+    cut short by closing the app is completed at the next start."""
+    if not window.core.sample_pending():
         return False
     window.tabs.setCurrentWidget(window.library)
     window.library.seed_sample_matter()

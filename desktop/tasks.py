@@ -16,7 +16,7 @@ from typing import Callable, Iterable
 from PySide6.QtCore import QObject, QThread, QTimer, Signal
 
 from agents.domain.events import FileIngested, Finished, Flag, Progress, StepStarted, TokenDelta
-from agents.services import CancelToken, Cancelled
+from agents.services import Cancelled, CancelToken, run_in_background
 
 log = logging.getLogger("countersign.desktop.tasks")
 
@@ -188,6 +188,8 @@ class _Worker(QThread):
         self._jobs = jobs
 
     def run(self) -> None:
+        # Below the UI thread: on a busy two-core machine the window still gets a core at once.
+        run_in_background()
         while (job := self._jobs.get()) is not None:
             key, factory, cancel = job
             drive(factory, cancel, lambda e, key=key: self.event.emit(key, e))

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from agents.domain.library import DocumentStatus
 from agents.knowledge.parsers import ParsedDocument, ParseFailure, parse
+from agents.runtime.priority import lower_this_process
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ def _worker(conn: Connection, limits: ParseLimits) -> None:
     # pypdf narrates every repair of a damaged file; the file's status carries what matters.
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     _cap_memory(limits.memory_mb)
+    lower_this_process()  # parsing is background work: the window and the embedder come first
     conn.send("ready")
     while True:
         try:

@@ -19,6 +19,7 @@ PREFIX = "matter_"
 # keeping that name for MiniLM means existing vector stores need no migration.
 LEGACY_EMBEDDER = "all-MiniLM-L6-v2"
 _SEP = "."  # matter ids never contain one; chromadb allows it in names
+UPSERT_BATCH = 32  # chunks per chromadb call: each call holds the GIL (see _upsert)
 
 
 def collection_name(matter_id: str, embedder: str) -> str:
@@ -77,20 +78,36 @@ class VectorStore:
             embedder: str | None = None) -> None:
         if ids:
             metas = [{"matter_id": matter_id, "document_id": document_id, "page": page} for page in pages]
-            self._coll(matter_id, embedder).upsert(ids=ids, embeddings=vectors, metadatas=metas)
+            self._upsert(self._coll(matter_id, embedder), ids, vectors, metas)
 
     def add_chunks(self, chunks: list[Chunk], vectors: list[list[float]], embedder: str) -> None:
         """Chunks of one matter from any of its documents (re-embedding works across documents)."""
         if chunks:
             metas = [{"matter_id": c.matter_id, "document_id": c.document_id, "page": c.page} for c in chunks]
-            self._coll(chunks[0].matter_id, embedder).upsert(ids=[c.id for c in chunks], embeddings=vectors,
-                                                             metadatas=metas)
+            self._upsert(self._coll(chunks[0].matter_id, embedder), [c.id for c in chunks], vectors, metas)
+
+    @staticmethod
+    def _delete(collection, ids: list[str]) -> None:
+        # Deleting holds the GIL too (a 1,000-chunk document: a quarter of a second); see _upsert.
+        for at in range(0, len(ids), UPSERT_BATCH):
+            collection.delete(ids=ids[at:at + UPSERT_BATCH])
+
+    @staticmethod
+    def _upsert(collection, ids: list[str], vectors: list[list[float]], metas: list[dict]) -> None:
+        # chromadb's Rust bindings hold the GIL for a whole upsert (about 0.5 ms a chunk here), so
+        # one call for a 300-page filing froze the window for a second. Small batches hand the GIL
+        # back between calls. A crash between batches leaves orphan vectors, which startup removes
+        # as it does for a crash before the SQLite commit.
+        for at in range(0, len(ids), UPSERT_BATCH):
+            end = at + UPSERT_BATCH
+            collection.upsert(ids=ids[at:end], embeddings=vectors[at:end], metadatas=metas[at:end])
 
     def delete_document(self, matter_id: str, document_id: str) -> None:
         # From every embedder's collection, so a re-embed in progress never keeps a removed file.
         for m, embedder in self.collections():
             if m == matter_id:
-                self._coll(m, embedder).delete(where={"document_id": document_id})
+                coll = self._coll(m, embedder)
+                self._delete(coll, coll.get(where={"document_id": document_id}, include=[])["ids"])
 
     def query(self, vector: list[float], matter_id: str, k: int, document_id: str | None = None,
               pages: tuple[int, int] | None = None, embedder: str | None = None) -> list[tuple[str, float]]:
@@ -127,10 +144,10 @@ class VectorStore:
             return
         if matter_id is not None:
             if (coll := self._coll(matter_id, embedder, create=False)) is not None:
-                coll.delete(ids=ids)
+                self._delete(coll, ids)
             return
         for m, e in self.collections():  # an orphan's matter is unknown: SQLite no longer has its row
-            self._coll(m, e).delete(ids=ids)
+            self._delete(self._coll(m, e), ids)
 
     def drop(self, matter_id: str, embedder: str) -> None:
         name = collection_name(matter_id, embedder)

@@ -1,6 +1,7 @@
 """The core's one entry point for the CLI and the desktop (an import-linter rule holds the desktop to it)."""
+from agents.runtime.priority import lower_this_thread as run_in_background
 from agents.services.countersign import (SAMPLE_MATTER, Answer, Cancelled, CancelToken, Countersign, IngestReport,
                                          ReembedReport, WarmUpReport)
 
 __all__ = ["Answer", "Cancelled", "CancelToken", "Countersign", "IngestReport", "ReembedReport", "SAMPLE_MATTER",
-           "WarmUpReport"]
+           "WarmUpReport", "run_in_background"]

@@ -124,10 +124,23 @@ class LibraryFacade:
         A seed cancelled half-way is completed next time (indexed files are skipped)."""
         if not any(m.name == SAMPLE_MATTER for m in self.matters()):
             self.create_matter(SAMPLE_MATTER)
-        indexed = {d.filename for d in self.documents(SAMPLE_MATTER) if d.status is DocumentStatus.INDEXED}
-        if all(p.name in indexed for p in sample_files()):
+        if not self._sample_unindexed():
             return iter(())
         return self.ingest(SAMPLE_MATTER, sample_files(), cancel)
+
+    def sample_pending(self) -> bool:
+        """Whether the window should seed the sample matter: a data directory with no matter
+        yet, or a seed that was cut short (the app closed while it ran)."""
+        matters = self.matters()
+        if not matters:
+            return True
+        # An archived sample matter was put away on purpose: it is not seeded again.
+        return (any(m.name == SAMPLE_MATTER for m in self.matters(include_archived=False))
+                and bool(self._sample_unindexed()))
+
+    def _sample_unindexed(self) -> list[str]:
+        indexed = {d.filename for d in self.documents(SAMPLE_MATTER) if d.status is DocumentStatus.INDEXED}
+        return [p.name for p in sample_files() if p.name not in indexed]
 
     def search(self, matter: str, query: str, document: str | None = None, top_k: int = 5,
                pages: tuple[int, int] | None = None) -> list[Passage]:

@@ -12,27 +12,11 @@ from PySide6.QtWidgets import QApplication, QFileDialog
 from agents.domain.drafts import Citation
 from agents.domain.library import Chunk, Passage
 from agents.engine.ask import Answer
-from agents.services import Countersign
-from desktop import app as desktop_app
 
 
 @pytest.fixture
-def core(data_dir):
-    data_dir.mkdir(parents=True, exist_ok=True)
-    (data_dir / "settings.json").write_text(json.dumps({"max_tokens": 48}), encoding="utf-8")
-    c = Countersign.open(str(data_dir))
-    yield c
-    c.close()
-
-
-@pytest.fixture
-def window(qtbot, core):
-    w = desktop_app.build_window(core)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    w.close()
+def core_settings():
+    return {"max_tokens": 48}
 
 
 def answer(question: str, text: str, page: int) -> Answer:

@@ -24,23 +24,9 @@ DRAFT_TIMEOUT_MS = 900_000  # six topics on two shared cores; usually 60-120 s
 
 
 @pytest.fixture
-def core(data_dir):
-    data_dir.mkdir(parents=True, exist_ok=True)
+def core_settings():
     # Short generations keep the flow quick; everything else is the shipped default.
-    (data_dir / "settings.json").write_text(json.dumps({"max_tokens": 96}), encoding="utf-8")
-    c = Countersign.open(str(data_dir))
-    yield c
-    c.close()
-
-
-@pytest.fixture
-def window(qtbot, core):
-    w = desktop_app.build_window(core)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    w.close()  # stops the worker before the core closes
+    return {"max_tokens": 96}
 
 
 def table_column(view, column: int) -> list[str]:

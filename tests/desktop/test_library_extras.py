@@ -4,25 +4,12 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QLabel
 
 from agents.services import Countersign
 from desktop import app as desktop_app
-
-
-@pytest.fixture
-def window(qtbot, data_dir):
-    core = Countersign.open(str(data_dir))
-    w = desktop_app.build_window(core)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    w.close()
-    core.close()
 
 
 def rows(view) -> list[tuple[str, str, str]]:

@@ -11,7 +11,6 @@ from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QFileDialog
 
 from agents.domain.review_rules import DraftStatus
-from agents.services import Countersign
 from desktop.views.review_view import ReviewView
 from desktop.widgets.diff_render import DELETED, FLAGGED, INSERTED
 from desktop.widgets.flag_panel import ReasonDialog
@@ -22,13 +21,6 @@ from workflow_drafts import CAP, memo
 MATTER = "Northwind"
 REVIEWER = "R. Reviewer"
 PARTNER = "Dana Whitfield"
-
-
-@pytest.fixture
-def core(data_dir):
-    c = Countersign.open(str(data_dir))
-    yield c
-    c.close()
 
 
 @pytest.fixture

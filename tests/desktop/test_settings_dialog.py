@@ -10,27 +10,8 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication
 
 from agents.llm.model_files import DEFAULT_MODEL
-from agents.services import Countersign
-from desktop import app as desktop_app
 from desktop.widgets.settings_model import RELOAD_NOTE
 from ggufgen import write_gguf
-
-
-@pytest.fixture
-def core(data_dir):
-    c = Countersign.open(str(data_dir))
-    yield c
-    c.close()
-
-
-@pytest.fixture
-def window(qtbot, core):
-    w = desktop_app.build_window(core)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    w.close()
 
 
 @pytest.fixture

@@ -5,17 +5,8 @@ from __future__ import annotations
 
 import threading
 
-import pytest
 
-from agents.services import Countersign
 from desktop import app as desktop_app
-
-
-@pytest.fixture
-def core(data_dir):
-    c = Countersign.open(str(data_dir))
-    yield c
-    c.close()
 
 
 def test_main_schedules_the_warm_up_after_the_window_shows(qtbot, core):

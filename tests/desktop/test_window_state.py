@@ -1,19 +1,10 @@
 """Window geometry and splitter sizes come back on the next start, from the data directory."""
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import QSettings
 
-from agents.services import Countersign
 from desktop import app as desktop_app
 from desktop.widgets.window_state import splitters
-
-
-@pytest.fixture
-def core(data_dir):
-    c = Countersign.open(str(data_dir))
-    yield c
-    c.close()
 
 
 def open_window(qtbot, core):

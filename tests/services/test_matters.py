@@ -45,3 +45,26 @@ def test_archived_matters_are_hidden_only_when_asked(core):
     assert [m.name for m in core.matters(include_archived=False)] == ["Acme", "Birch"]
     assert [e.action for e in core.review.audit.entries()] == ["matter.archived", "matter.restored"]
     assert core.review.audit.entries()[0].actor == "M. Vale"
+
+
+def test_a_seed_cut_short_is_pending_until_every_sample_is_indexed(core):
+    from agents.runtime.resources import sample_files
+    from agents.services import SAMPLE_MATTER
+
+    assert core.sample_pending()  # a fresh data directory
+    core.create_matter(SAMPLE_MATTER)
+    list(core.ingest(SAMPLE_MATTER, sample_files()[:1]))  # the app closed after the first file
+    assert core.sample_pending()
+    list(core.ensure_sample_matter())
+    assert not core.sample_pending()
+    assert {d.filename for d in core.documents(SAMPLE_MATTER)} == {p.name for p in sample_files()}
+
+
+def test_a_firm_that_removed_the_sample_is_not_seeded_again(core):
+    from agents.services import SAMPLE_MATTER
+
+    core.create_matter("Acme")
+    assert not core.sample_pending()
+    core.create_matter(SAMPLE_MATTER)
+    core.archive_matter(SAMPLE_MATTER)
+    assert not core.sample_pending()
