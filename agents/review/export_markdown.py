@@ -23,7 +23,7 @@ def section_markdown(s: Section) -> list[str]:
     out = [inert(s.body), ""] if s.body else []
     for t in s.tables:
         out += [table_markdown(t), ""]
-    out += [f"\\[Chart: {inert(c.title)}\\]" for c in s.charts] + ([""] if s.charts else [])
+    out += [f"[Chart: {inert(c.title)}]" for c in s.charts] + ([""] if s.charts else [])
     return out
 
 
