@@ -144,7 +144,10 @@ def classify(text: str) -> list[Hit]:
         total = sum(scores.values())
         if total >= 1.0 or (total >= 0.5 and _WEAK_CUE.search(m.group(0))):
             best = max(scores, key=lambda c: (scores[c], -CATEGORIES.index(c)))
-            hits.append(Hit(best, where[m.start()], where[m.end() - 1] + 1))
+            sentence = m.group(0)
+            first = m.start() + len(sentence) - len(sentence.lstrip())
+            last = m.start() + len(sentence.rstrip())
+            hits.append(Hit(best, where[first], where[last - 1] + 1))
     if _TAGS.search(text):
         hidden = _smuggled(text)
         hits.append(Hit("hidden_characters", 0, 0))
