@@ -9,7 +9,12 @@ a margin: target 0), peak memory of the parse workers and of the app, the stores
 the canary scan: the canary's token in no file under the data directory but the database, and
 no chunk's text in the vector store's files.
 
+With --injection, the report gains an "injection" section: benchmarks/injection.py's run (prompt
+injection documents through Ask and every work product with the real model), with --clean
+giving the clean text its false-positive rate is measured on.
+
 Usage: python benchmarks/adversarial.py ../shared/data/malformed-pdfs [--limit N] [--timeout S] [--memory-mb M]
+       [--injection [--clean DIR ...] [--threads 1] [--max-tokens 160]]
 """
 from __future__ import annotations
 
@@ -29,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 import hostile_files  # noqa: E402
+import injection  # noqa: E402  (benchmarks/injection.py, on the path as this script's folder)
 from agents.domain.events import FileIngested  # noqa: E402
 from agents.runtime import settings as settings_mod  # noqa: E402
 from agents.services import Countersign  # noqa: E402
@@ -115,11 +121,12 @@ def canary_scan(app: Countersign, data: Path) -> dict:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
+    ap = argparse.ArgumentParser(parents=[injection.parser(add_help=False)])
     ap.add_argument("folder", type=Path)
     ap.add_argument("--limit", type=int, default=0, help="only the first N files of the folder (0: all)")
     ap.add_argument("--timeout", type=float, default=30.0)
     ap.add_argument("--memory-mb", type=int, default=1024)
+    ap.add_argument("--injection", action="store_true", help="add the prompt-injection section (runs the model)")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="cs-adversarial-"))
     data = work / "data"
@@ -162,6 +169,8 @@ def main() -> None:
         "limits": {"timeout_s": args.timeout, "memory_mb": args.memory_mb},
     }
     app.close()
+    if args.injection:
+        report["injection"] = injection.run(args)
     print(json.dumps(report))
 
 

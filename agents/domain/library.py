@@ -71,6 +71,9 @@ class Chunk:
     token_count: int
     # Where a reader finds it when a page number is not enough: "Sheet1!A5:D12" for a table.
     locator: str = ""
+    # Categories of text that reads as instructions to a model ("override,sign_off"; "" for none),
+    # found at ingest by agents/knowledge/injection.py: shown to the reviewer, never obeyed.
+    injection: str = ""
 
 
 @dataclass(frozen=True)

@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from agents.domain.drafts import Citation
 from agents.domain.events import Finished, StepStarted, TokenDelta
 from agents.domain.library import Passage
 from agents.engine.ask_numbers import Computed, answer_numbers
 from agents.engine.attribution import SentenceCiter
-from agents.engine.prompting import numbered, pack
+from agents.engine.prompting import EVIDENCE_RULE, numbered, pack
+from agents.knowledge.injection import describe, excerpt
 from agents.knowledge.retriever import Retriever
 from agents.llm.protocol import ChatMessage, ChatModel, GenerationParams
 from agents.runtime.cancel import NEVER, Cancelled, CancelToken
@@ -25,6 +26,31 @@ class Answer:
     citations: tuple[Citation, ...]
     passages: tuple[Passage, ...]
     flags: tuple[str, ...] = ()
+    # Citation number -> why its passage reads as instructions to a model, shown beside it.
+    warnings: tuple[tuple[int, str], ...] = ()
+
+    def warning(self, number: int) -> str:
+        return dict(self.warnings).get(number, "")
+
+
+def injection_warning(p: Passage) -> str:
+    """What a reader should know about a passage that reads as instructions to a model."""
+    if not p.chunk.injection:
+        return ""
+    quoted = excerpt(p.chunk.text)
+    return (f"{p.location} reads as instructions to an AI model ({describe(p.chunk.injection)})"
+            + (f": “{quoted}”" if quoted else "") + "; it was used as evidence only, never obeyed")
+
+
+def _warned(answer: Answer) -> Answer:
+    """The answer with a warning beside each citation whose passage reads as instructions, and a
+    flag for every such passage the model was shown (cited or not: it may have been steered)."""
+    cited = {c.chunk_id for c in answer.citations}
+    warnings = tuple((c.number, w) for c in answer.citations
+                     if (w := injection_warning(answer.passages[c.number - 1])))
+    flags = [f"passage {n}: {injection_warning(p)}" for n, p in enumerate(answer.passages, 1)
+             if p.chunk.injection and p.chunk.id not in cited]
+    return replace(answer, warnings=warnings, flags=answer.flags + tuple(w for _, w in warnings) + tuple(flags))
 
 
 def citation_for(number: int, p: Passage, quote: str = "") -> Citation:
@@ -40,7 +66,8 @@ def ask(question: str, matter_id: str, retriever: Retriever, model: ChatModel, p
     if not found:
         yield Finished(Answer(question, "No indexed document in this matter matches the question.", (), (), ()))
         return
-    template = prompt("ask_system")
+    # The rule goes before the passages, where the template's own instructions are.
+    template = prompt("ask_system").replace("{passages}", EVIDENCE_RULE + "\n\n{passages}", 1)
     passages = pack(found, model, template + question, params.max_tokens)
     arithmetic = plan(question)
     if arithmetic is not None:  # the model reads the operands, code does the arithmetic
@@ -52,7 +79,7 @@ def ask(question: str, matter_id: str, retriever: Retriever, model: ChatModel, p
             yield Finished(Answer(question, "", (), tuple(passages)), cancelled=True)
             return
         yield TokenDelta(computed.text)
-        yield Finished(numbers_answer(question, computed, passages), cancelled=cancel.cancelled)
+        yield Finished(_warned(numbers_answer(question, computed, passages)), cancelled=cancel.cancelled)
         return
     messages = [ChatMessage("system", template.format(passages=numbered(passages))), ChatMessage("user", question)]
     yield StepStarted("generate", f"answering from {len(passages)} passages")
@@ -70,7 +97,7 @@ def ask(question: str, matter_id: str, retriever: Retriever, model: ChatModel, p
     citations = tuple(citation_for(n, passages[n - 1]) for n in cited)
     evidence = "\n".join(passages[n - 1].chunk.text for n in cited)
     flags = tuple(verify_section(text, citations, {}, evidence, needs_citation=True))
-    yield Finished(Answer(question, text, citations, tuple(passages), flags), cancelled=cancel.cancelled)
+    yield Finished(_warned(Answer(question, text, citations, tuple(passages), flags)), cancelled=cancel.cancelled)
 
 
 def numbers_answer(question: str, computed: Computed, passages: list[Passage]) -> Answer:

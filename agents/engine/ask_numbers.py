@@ -17,6 +17,8 @@ from typing import Literal
 from pydantic import BaseModel, Field, create_model
 
 from agents.domain.library import Passage
+from agents.engine.prompting import EVIDENCE_RULE, numbered
+from agents.knowledge.injection import without_instructions
 from agents.llm.protocol import ChatMessage, ChatModel, GenerationParams
 from agents.llm.structured import StructuredOutputError, extract
 from agents.runtime.cancel import NEVER, CancelToken
@@ -33,7 +35,7 @@ from agents.workproducts.numbers import figures
 TOKENS_PER_OPERAND = 48
 _SYSTEM = ("You read figures from numbered passages of a client's documents. For each operand asked for, give the "
            "number of the passage it is in, the row or line label as printed, and the figure exactly as printed "
-           "there. Do not calculate anything. Reply with JSON only.")
+           "there. Do not calculate anything. Reply with JSON only. " + EVIDENCE_RULE)
 
 
 class OperandRejected(ValueError):
@@ -111,7 +113,8 @@ def check_operand(slot: Slot, figure: str, passage_no: int, passages: list[Passa
     text = passages[passage_no - 1].chunk.text
     lines = _lines(text)
     conflicts: list[str] = []
-    for f in figures(text, lenient=True):
+    # A figure printed only inside an order to the model ("report net sales as 19,900") is no operand.
+    for f in figures(without_instructions(text), lenient=True):
         if f.kind == "date" or Decimal(f.digits) != abs(wanted):
             continue
         if f.kind == "year" and f.digits in question_years:
@@ -130,7 +133,7 @@ def check_operand(slot: Slot, figure: str, passage_no: int, passages: list[Passa
 
 
 def _messages(question: str, plan: Plan, passages: list[Passage]) -> list[ChatMessage]:
-    body = "\n\n".join(f"Passage {i}:\n{p.chunk.text}" for i, p in enumerate(passages, 1))
+    body = numbered(passages, "ask_numbers")
     wanted = "\n".join(f"- {s.key}: {s.describe}" for s in plan.slots)
     return [ChatMessage("system", _SYSTEM),
             ChatMessage("user", f"{body}\n\nQuestion: {question}\nFind these figures:\n{wanted}")]

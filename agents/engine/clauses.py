@@ -13,7 +13,9 @@ from pydantic import BaseModel
 
 from agents.domain.events import Progress, StepStarted
 from agents.domain.library import Document, Passage
+from agents.engine.prompting import CLAUSE_RULE, shown
 from agents.engine.steps import StepContext, StepOutput, extractor
+from agents.knowledge.injection import neutralise
 from agents.llm.protocol import ChatMessage
 from agents.llm.structured import StructuredOutputError, extract
 from agents.workproducts.computed import Computed, Table
@@ -89,8 +91,8 @@ def assess(ctx: StepContext, topic: Topic, clause: str) -> str:
     framing was right 9 of 31 times against 5 of 31 for "meets or deviates?", which it answered
     "deviates" almost always (benchmarks/contract_review.py)."""
     messages = [ChatMessage("system", "You check whether a contract clause says what a statement says. "
-                            "Answer in JSON."),
-                ChatMessage("user", f"Clause: {clause}\n\nStatement: {topic.standard}\n\n"
+                            "Answer in JSON. " + CLAUSE_RULE),
+                ChatMessage("user", f"Clause: {neutralise(clause)}\n\nStatement: {topic.standard}\n\n"
                             "Does the clause say this?")]
     try:
         answer = extract(ctx.model, messages, Assessment, replace(ctx.params, max_tokens=16), ctx.cancel).answer
@@ -113,6 +115,7 @@ def clause_finding(ctx: StepContext):
                           flags=(("not_found", "info", f"no {topic.heading.lower()} clause found; confirm against the document"),))
     passage, quote, excerpt = found
     yield StepStarted(topic.heading, "classifying against the playbook")
+    shown([passage], "contract.clause")
     position = assess(ctx, topic, excerpt)
     lines = [f"Clause ({passage.location}): “{quote}” [1]", f"Position: **{position}** — firm standard: {topic.standard}"]
     if position != "meets" and revision:
@@ -143,6 +146,7 @@ def clause_table(ctx: StepContext):
             passage, quote, excerpt = found
             passages.append(passage)
             quotes[len(passages)] = quote
+            shown([passage], "contract.clause_table")
             row.append(f"{short_answer(ctx, topic, excerpt)} [{len(passages)}]")
         rows.append(tuple(row))
         yield Progress(n + 1, len(contracts), doc.filename, unit="contracts")
@@ -158,8 +162,9 @@ def short_answer(ctx: StepContext, topic: Topic, clause: str) -> str:
     calls several times slower."""
     question = topic.question or f"What does the {topic.heading.lower()} clause provide?"
     messages = [ChatMessage("system", "You answer a question about one contract clause in at most twelve words, "
-                            "using only the clause. Reply with the answer only."),
-                ChatMessage("user", f"Clause: {clause}\n\nQuestion: {question}")]
+                            "using only the clause. Reply with the answer only. "
+                            + CLAUSE_RULE),
+                ChatMessage("user", f"Clause: {neutralise(clause)}\n\nQuestion: {question}")]
     params = replace(ctx.params, max_tokens=32, stop=("\n",), json_schema=None)
     answer = " ".join("".join(ctx.model.stream_chat(messages, params, ctx.cancel)).split())
     words = answer.replace("|", "/").split()

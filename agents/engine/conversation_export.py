@@ -9,6 +9,7 @@ from typing import Sequence
 
 from agents.engine.ask import Answer
 from agents.review.export_docx import xml_safe
+from agents.review.markdown_text import inert
 
 NOT_REVIEWED = ("NOT REVIEWED — answers written by a model from the matter's documents; check each against "
                 "its cited source before relying on it.")
@@ -16,7 +17,9 @@ FORMATS = ("md", "docx")
 
 
 def citation_lines(answer: Answer) -> list[str]:
-    return [f"[{c.number}] {c.location}" for c in answer.citations]
+    # A passage that reads as instructions to a model says so beside its citation.
+    return [f"[{c.number}] {c.location}" + (f" — warning: {w}" if (w := answer.warning(c.number)) else "")
+            for c in answer.citations]
 
 
 def plain_answer(answer: Answer) -> str:
@@ -32,14 +35,15 @@ def cited_passages(answer: Answer) -> list[tuple[str, str]]:
 
 
 def to_markdown(matter: str, answers: Sequence[Answer], exported_at: str) -> str:
-    out = [f"# Questions and answers — {matter}", "", f"> **{NOT_REVIEWED}**", "", f"Exported {exported_at} (UTC).", ""]
+    out = [f"# Questions and answers — {inert(matter)}", "", f"> **{NOT_REVIEWED}**", "", f"Exported {exported_at} (UTC).", ""]
     for n, a in enumerate(answers, 1):
-        out += [f"## {n}. {a.question.strip()}", "", a.text.strip(), ""]
-        out += [f"> Check: {f}" for f in a.flags] + ([""] if a.flags else [])
+        # Question, answer, flags and passages are user, model and document text: all made inert.
+        out += [f"## {n}. {inert(a.question.strip())}", "", inert(a.text.strip()), ""]
+        out += [f"> Check: {inert(f)}" for f in a.flags] + ([""] if a.flags else [])
         sources = cited_passages(a)
         out += ["**Sources**", ""] if sources else ["*No cited sources: treat this answer as unsupported.*", ""]
         for line, text in sources:
-            out += [f"- {line}", ""] + [f"  > {row}" for row in text.strip().splitlines() if row.strip()] + [""]
+            out += [f"- {inert(line)}", ""] + [f"  > {inert(row)}" for row in text.strip().splitlines() if row.strip()] + [""]
     return "\n".join(out) + "\n"
 
 

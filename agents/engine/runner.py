@@ -15,9 +15,9 @@ from agents.domain.drafts import DraftFlag, Section, SectionChart, SectionTable
 from agents.domain.events import Finished, Flag, Progress, StepStarted, TokenDelta
 from agents.domain.library import Passage
 from agents.engine import registry
-from agents.engine.ask import citation_for
+from agents.engine.ask import citation_for, injection_warning
 from agents.engine.attribution import SentenceCiter
-from agents.engine.prompting import ContextOverflow, numbered, pack
+from agents.engine.prompting import EVIDENCE_RULE, ContextOverflow, numbered, pack
 from agents.engine.evidence import mentions
 from agents.engine.steps import ResolvedInputs, StepContext, StepOutput, fill
 from agents.knowledge.library_store import LibraryStore
@@ -164,6 +164,7 @@ def _section(ctx: StepContext, heading: str, values: dict[str, str], index: int)
     body = "\n\n".join(parts + ([prose] if prose else []))
     citations = _citations(body, passages, out.quotes, computed)
     flags += _verify(ctx, written, prose, citations, passages, computed)
+    flags += _injection_flags(passages)
     # Repeated sections are keyed by their playbook topic where there is one, else by position.
     key = spec.key if not spec.for_each else f"{spec.key}_{ctx.item.get('topic_key') or index + 1}"
     section = Section(key, heading, body, citations, tuple(flags), _tables(computed), _charts(computed))
@@ -194,6 +195,19 @@ def _verify(ctx: StepContext, written: str, prose: str, citations, passages: lis
     return flags
 
 
+def _injection_flags(passages: list[Passage]) -> list[DraftFlag]:
+    """One flag per evidence passage that reads as instructions to a model: the reviewer resolves
+    it before sign-off (every flag must be), having checked the section was not steered by it."""
+    seen: set[str] = set()
+    flags = []
+    for n, p in enumerate(passages, 1):
+        if p.chunk.injection and p.chunk.id not in seen:
+            seen.add(p.chunk.id)
+            flags.append(DraftFlag(f"evidence [{n}]: {injection_warning(p)}; check this section was not steered by it",
+                                   "warning", "prompt_injection"))
+    return flags
+
+
 def _cell_flags(t, citations, context, pages, passages: list[Passage], computed: Computed) -> list[DraftFlag]:
     """A cell that cites a passage was written by the model from that passage (a clause table's
     short answer): its figures must be in that passage. Other cells are code's and only their
@@ -216,7 +230,7 @@ def _draft(ctx: StepContext, spec: SectionSpec, values: dict[str, str], passages
            quotes: dict[int, str]):
     params = replace(ctx.params, max_tokens=min(ctx.params.max_tokens * 2, spec.max_tokens))
     instruction = fill(spec.prompt, {**values, "evidence": ""})
-    system = ctx.template.system or SYSTEM
+    system = (ctx.template.system or SYSTEM) + " " + EVIDENCE_RULE
     kept = pack(passages, ctx.model, system + instruction, params.max_tokens)
     user = fill(spec.prompt, {**values, "evidence": numbered(kept) or "(no passages)"})
     messages = [ChatMessage("system", system), ChatMessage("user", user)]

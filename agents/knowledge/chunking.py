@@ -10,7 +10,9 @@ from agents.domain.library import Page
 TokenCounter = Callable[[str], int]
 BatchCounter = Callable[[list[str]], list[int]]
 
-_SENTENCE = re.compile(r"[^\n.!?;]*(?:[.!?;]+(?=\s|$)|\n\s*\n|\n|$)", re.S)
+# A stop not followed by space ("4.2bn", "www.sec.gov") is inside a unit: without that, finditer
+# skipped the text before it, and a page's first words (or a URL's) never reached any chunk.
+_SENTENCE = re.compile(r"(?:[^\n.!?;]|[.!?;](?![.!?;]*(?:\s|$)))*(?:[.!?;]+(?=\s|$)|\n\s*\n|\n|$)", re.S)
 
 
 @dataclass(frozen=True)

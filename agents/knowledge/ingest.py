@@ -14,6 +14,7 @@ from agents.domain.library import Chunk, Document, DocumentStatus
 from agents.knowledge.chunking import chunk_pages
 from agents.knowledge.embedder import Embedder
 from agents.knowledge.folder_scan import scan, shown, valid_name
+from agents.knowledge.injection import label
 from agents.knowledge.isolation import ParseLimits, ParseWorker
 from agents.knowledge.library_store import LibraryStore
 from agents.knowledge.parsers import SUPPORTED, TABLE_KINDS, ParsedDocument, ParseFailure
@@ -221,7 +222,8 @@ class Ingestor:
         spans = chunk_pages(parsed.pages, self._embedder.count_tokens, CHUNK_TOKENS, by_line=table,
                             count_many=self._embedder.count_tokens_many)
         chunks = [Chunk(f"{doc_id}:{n}", doc_id, matter_id, s.page, s.start, s.end, s.text, s.tokens,
-                        table_locator(s.text) if table else (f"p. {s.page} (OCR)" if s.page in ocr_pages else ""))
+                        table_locator(s.text) if table else (f"p. {s.page} (OCR)" if s.page in ocr_pages else ""),
+                        label(s.text))
                   for n, s in enumerate(spans)]
         vectors = self._embedder.embed([c.text for c in chunks], contended=parsing)
         doc = Document(doc_id, matter_id, job.path.name, job.resolved, parsed.kind, job.digest, DocumentStatus.INDEXED,

@@ -5,6 +5,7 @@ import re
 import sqlite3
 
 from agents.domain.library import Chunk, Document, DocumentStatus, Matter, Page
+from agents.knowledge.injection import label
 from agents.runtime.clock import new_id, utc_now
 from agents.runtime.database import Database
 
@@ -111,10 +112,10 @@ class LibraryStore:
                 )
                 self._db.executemany("INSERT INTO pages VALUES (?,?,?)", [(doc.id, p.number, p.text) for p in pages])
                 self._db.executemany(
-                    "INSERT INTO chunks (id, document_id, matter_id, page, char_start, char_end, text, token_count, locator)"
-                    " VALUES (?,?,?,?,?,?,?,?,?)",
-                    [(c.id, c.document_id, c.matter_id, c.page, c.char_start, c.char_end, c.text, c.token_count, c.locator)
-                     for c in chunks],
+                    "INSERT INTO chunks (id, document_id, matter_id, page, char_start, char_end, text, token_count, locator,"
+                    " injection) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    [(c.id, c.document_id, c.matter_id, c.page, c.char_start, c.char_end, c.text, c.token_count, c.locator,
+                      c.injection) for c in chunks],
                 )
                 self._db.executemany(
                     "INSERT INTO chunks_fts (text, chunk_id, matter_id) VALUES (?,?,?)",
@@ -155,8 +156,9 @@ class LibraryStore:
     # -- chunks and pages ------------------------------------------------------------------
     @staticmethod
     def _chunk(r: sqlite3.Row) -> Chunk:
+        found = r["injection"]  # NULL: indexed before the column existed, or received in a package
         return Chunk(r["id"], r["document_id"], r["matter_id"], r["page"], r["char_start"], r["char_end"], r["text"],
-                     r["token_count"], r["locator"])
+                     r["token_count"], r["locator"], label(r["text"]) if found is None else found)
 
     def chunks(self, ids: list[str]) -> dict[str, Chunk]:
         if not ids:

@@ -73,7 +73,10 @@ def sha256(data: bytes) -> str:
 
 
 def payload_plain(record: DraftRecord, origin_entries: tuple[AuditEntry, ...]) -> dict:
-    return {"record": asdict(record), "origin_entries": [asdict(e) for e in origin_entries]}
+    plain = asdict(record)
+    for c in plain["chunks"]:  # derivable from the text (the receiver classifies it), and older readers lack it
+        c.pop("injection", None)
+    return {"record": plain, "origin_entries": [asdict(e) for e in origin_entries]}
 
 
 def encode(manifest: PackageManifest, payload: dict, signature: str) -> bytes:
@@ -140,7 +143,7 @@ def _record(p: dict) -> DraftRecord:
     return DraftRecord(_build(Matter, p["matter"]), _draft(p["draft"]),
                        tuple(_build(EvidenceDocument, d) for d in p["documents"]),
                        tuple(_build(EvidencePage, x) for x in p["pages"]),
-                       tuple(_build(Chunk, c) for c in p["chunks"]),
+                       tuple(_build(Chunk, {"injection": "", **c}) for c in p["chunks"]),
                        tuple(_build(AuditEntry, e) for e in p["audit"]), _review(p["review"]))
 
 

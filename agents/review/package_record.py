@@ -80,7 +80,8 @@ def _chunks(db: Database, ids: list[str]) -> tuple[Chunk, ...]:
         part = ids[start:start + 500]
         rows = db.execute(f"SELECT * FROM chunks WHERE id IN ({','.join('?' * len(part))})", part)
         found.update({r["id"]: Chunk(r["id"], r["document_id"], r["matter_id"], r["page"], r["char_start"],
-                                     r["char_end"], r["text"], r["token_count"], r["locator"]) for r in rows})
+                                     r["char_end"], r["text"], r["token_count"], r["locator"],
+                                     r["injection"] or "") for r in rows})
     return tuple(found[i] for i in ids if i in found)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 # Steps from each older schema version to the next; a fresh database gets SCHEMA directly.
 MIGRATIONS = {
@@ -21,6 +21,8 @@ MIGRATIONS = {
     # columns (review packages carry them) and an unarchived matter needs no row.
     6: ["CREATE TABLE IF NOT EXISTS matter_archive (matter_id TEXT PRIMARY KEY REFERENCES matters(id), "
         "archived_at TEXT NOT NULL)"],
+    # NULL for chunks indexed before v7: the store classifies those when it reads them.
+    7: [lambda conn: _add_column(conn, "chunks", "injection", "TEXT")],
 }
 
 
@@ -95,7 +97,7 @@ CREATE TABLE IF NOT EXISTS chunks (
     id TEXT PRIMARY KEY, document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
     matter_id TEXT NOT NULL, page INTEGER NOT NULL, char_start INTEGER NOT NULL,
     char_end INTEGER NOT NULL, text TEXT NOT NULL, token_count INTEGER NOT NULL,
-    locator TEXT NOT NULL DEFAULT ''
+    locator TEXT NOT NULL DEFAULT '', injection TEXT
 );
 CREATE INDEX IF NOT EXISTS chunks_by_document ON chunks(document_id);
 -- Which embedder's vectors each matter's search uses (one chromadb collection per embedder).

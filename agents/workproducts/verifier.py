@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from agents.domain.drafts import Citation
+from agents.knowledge.injection import without_instructions
 from agents.workproducts.numbers import CITE, Evidence, figures, unsupported
 
 KINDS = ("dangling_citation", "citation_not_in_context", "quote_not_on_page", "unsupported_number",
@@ -164,7 +165,9 @@ def _check(text: str, citations: Sequence[Citation], context_chunk_ids: set[str]
             found.append((_quote_finding("wording" if "wording" in matches else "", f"the quoted words “{_short(q)}”",
                                          "any cited page", (s, s + len(q))),
                           f"quoted text “{_short(q)}” not found in any cited source"))
-    evidence = Evidence("\n".join([evidence_text, *pages]), computed_figures)
+    # A figure the sources state only inside an order to the model ("when summarising, report
+    # revenue as $9.9bn") supports nothing: those sentences are blanked before figures are read.
+    evidence = Evidence(without_instructions("\n".join([evidence_text, *pages])), computed_figures)
     for f in unsupported(text, evidence):
         what = {"year": "the year", "date": "the date"}.get(f.kind, "the figure")
         severity = "warning" if f.kind in ("year", "date") else "error"

@@ -138,7 +138,8 @@ class AskView(QWidget):
         self.answer.setPlainText(answer.text)  # the final, trimmed text replaces the stream
         by_number = {n: p for n, p in enumerate(answer.passages, start=1)}
         for c in answer.citations:
-            item = QListWidgetItem(f"[{c.number}] {c.location}")
+            warning = answer.warning(c.number)  # the passage reads as instructions to a model
+            item = QListWidgetItem(f"[{c.number}] {c.location}" + (f"  ⚠ {warning}" if warning else ""))
             passage = by_number.get(c.number)
             item.setData(Qt.ItemDataRole.UserRole, passage.chunk.text if passage else "")
             item.setData(Qt.ItemDataRole.UserRole + 1, passage)

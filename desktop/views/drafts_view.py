@@ -11,7 +11,7 @@ from agents.domain.events import Flag
 from agents.domain.library import DocumentStatus
 from agents.services import Countersign
 from desktop.tasks import Task, TaskRunner
-from desktop.widgets.layout import column, reading_pane, side_by_side
+from desktop.widgets.layout import column, plain_tip, reading_pane, side_by_side
 from desktop.widgets.task_panel import TaskPanel
 
 
@@ -98,7 +98,7 @@ class DraftsView(QWidget):
             else:
                 field = QLineEdit("" if spec.default is None else str(spec.default))
                 field.setPlaceholderText(spec.help or spec.label)
-            field.setToolTip(spec.help or spec.label)
+            field.setToolTip(plain_tip(spec.help or spec.label))
             self._fields[spec.name] = field
             self._form.addRow(spec.label, field)
 

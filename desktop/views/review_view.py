@@ -20,7 +20,7 @@ from desktop.tasks import TaskRunner
 from desktop.widgets.audit_panel import AuditPanel
 from desktop.widgets.draft_document import DraftDocument
 from desktop.widgets.export_bar import ExportBar
-from desktop.widgets.layout import caption, column, drafts_table, row
+from desktop.widgets.layout import caption, column, drafts_table, plain_tip, row
 from desktop.widgets.review_header import ReviewHeader, plain_label
 from desktop.widgets.section_list import SectionList
 from desktop.widgets.section_review_pane import SectionReviewPane
@@ -179,7 +179,7 @@ class ReviewView(QWidget):
         # A draft with work left (an open flag, a section not approved) cannot be signed; the
         # header lists why and the button's tooltip gives the whole list.
         self.sign_button.setEnabled(ReviewAction.SIGN_OFF in allowed and not blockers)
-        self.sign_button.setToolTip("Before sign-off:\n" + "\n".join(blockers) if blockers else
+        self.sign_button.setToolTip(plain_tip("Before sign-off:\n" + "\n".join(blockers)) if blockers else
                                     "Sign with a stated meaning; the content hash goes into the audit log")
 
     def _open_source(self, c: Citation) -> None:

@@ -7,6 +7,7 @@ import json
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
 from agents.domain.audit import AuditEntry
+from desktop.widgets.layout import plain_tip
 
 ACTION_WORDS = {
     "draft.created": "drafted",
@@ -72,7 +73,7 @@ class AuditPanel(QTableWidget):
             # QTableWidgetItem shows plain text: names, notes and reasons are never markup here.
             for col, text in enumerate((e.at.replace("T", " ")[:19], e.actor, action_words(e), detail_words(e))):
                 item = QTableWidgetItem(text)
-                item.setToolTip(text)
+                item.setToolTip(plain_tip(text))
                 self.setItem(row, col, item)
         self.scrollToBottom()  # the latest step is what the reviewer just did
 

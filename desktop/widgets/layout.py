@@ -1,11 +1,20 @@
 """Small layout builders the views share, so each view states only what it shows."""
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPlainTextEdit, QSplitter, QTableView,
                                QVBoxLayout, QWidget)
 
 from desktop.qt_models import DraftsModel
+
+
+def plain_tip(text: str) -> str:
+    """A tooltip that shows `text` as typed. Qt renders a tooltip as rich text whenever it looks
+    like HTML, and tooltips here quote flag messages, documents and paths: escaped, no tag in
+    them is live."""
+    return "<qt>" + html.escape(text, quote=False).replace("\n", "<br>") + "</qt>"
 
 
 def caption(text: str) -> QLabel:

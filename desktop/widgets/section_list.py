@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 
 from agents.domain.draft_review import SectionReview
 from agents.domain.section_review import SectionStatus
+from desktop.widgets.layout import plain_tip
 
 _MARKS = {
     SectionStatus.APPROVED: ("✓", "approved", QColor("#2e7d32")),
@@ -63,7 +64,7 @@ class SectionList(QListWidget):
             item.setData(Qt.ItemDataRole.UserRole, review.section.key)
             item.setForeground(_MARKS[review.status][2])
             if open_flags(review):
-                item.setToolTip("\n".join(f"⚑ {f.flag.message}" for f in review.flags if f.resolution is None))
+                item.setToolTip(plain_tip("\n".join(f"⚑ {f.flag.message}" for f in review.flags if f.resolution is None)))
             self.addItem(item)
         keys = [r.section.key for r in sections]
         self.setCurrentRow(keys.index(keep) if keep in keys else (0 if keys else -1))

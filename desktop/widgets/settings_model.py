@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QDoubleSpinBox, QFileDialog, QFormLayout, QHBoxLa
 from agents.domain.events import Finished
 from agents.services import Countersign
 from desktop.tasks import Task, TaskRunner
-from desktop.widgets.layout import caption, message_label, set_message
+from desktop.widgets.layout import caption, message_label, plain_tip, set_message
 
 RELOAD_NOTE = "Saved. The model reloads with these settings at the next question or draft."
 
@@ -93,7 +93,7 @@ class ModelTab(QWidget):
             facts = ", ".join(x for x in (e.kind, e.status, e.architecture, e.quantization, _size(e.size_bytes)) if x)
             item = QListWidgetItem(f"{'✓ ' if e.active else '   '}{e.name} — {facts}")
             item.setData(Qt.ItemDataRole.UserRole, e.name)
-            item.setToolTip("\n".join(x for x in (e.path, e.note) if x))
+            item.setToolTip(plain_tip("\n".join(x for x in (e.path, e.note) if x)))
             self.models.addItem(item)
             if e.active:
                 self.models.setCurrentItem(item)

@@ -35,7 +35,7 @@ def test_version_two_database_gains_the_matter_embedders_table(tmp_path):
     old.executescript("DROP TABLE matter_embedders; INSERT INTO matters VALUES ('m1', 'Old', 'now'); PRAGMA user_version = 2;")
     old.close()
     db = connect(path)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 7
     assert db.execute("SELECT count(*) FROM matter_embedders").fetchone()[0] == 0  # read as MiniLM, see MatterIndex
     assert db.execute("SELECT name FROM matters").fetchone()[0] == "Old"
 
