@@ -9,7 +9,13 @@ a margin: target 0), peak memory of the parse workers and of the app, the stores
 the canary scan: the canary's token in no file under the data directory but the database, and
 no chunk's text in the vector store's files.
 
+Also: the large files (a 2,000-page PDF, a 199 MB PDF under the 200 MB limit, a 201 MB text file
+over it, a sheet past the cell limit; written under the temp dir and deleted after), a file
+rewritten while the parse worker reads it (tests/ingest_race.py), and with --crashes N the SIGKILL
+figures of benchmarks/crashes.py.
+
 Usage: python benchmarks/adversarial.py ../shared/data/malformed-pdfs [--limit N] [--timeout S] [--memory-mb M]
+       [--no-big] [--crashes N]
 """
 from __future__ import annotations
 
@@ -18,6 +24,7 @@ import json
 import os
 import re
 import resource
+import shutil
 import sys
 import tempfile
 import threading
@@ -26,9 +33,10 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "benchmarks")]
 
 import hostile_files  # noqa: E402
+import ingest_race  # noqa: E402
 from agents.domain.events import FileIngested  # noqa: E402
 from agents.knowledge.isolation import ParseLimits, ParseWorker  # noqa: E402
 from agents.knowledge.parsers import ParseFailure  # noqa: E402
@@ -142,6 +150,9 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=0, help="only the first N files of the folder (0: all)")
     ap.add_argument("--timeout", type=float, default=30.0)
     ap.add_argument("--memory-mb", type=int, default=1024)
+    ap.add_argument("--no-big", action="store_true", help="skip the 2,000-page PDF, the ~200 MB files and the huge sheet")
+    ap.add_argument("--crashes", type=int, default=0,
+                    help="also SIGKILL ingestion, drafting and sign-off N times each (benchmarks/crashes.py)")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="cs-adversarial-"))
     data = work / "data"
@@ -162,14 +173,26 @@ def main() -> None:
     hard_limit = args.timeout + HANG_MARGIN_S
     workers = WorkerPeaks()
     workers.start()
-    groups = [ingest_group(app, args.folder.name, given, hard_limit),
-              ingest_group(app, "hostile-office", office, hard_limit),
-              ingest_group(app, "names-and-links", [awkward], hard_limit)]
+    limits = ParseLimits(args.timeout, args.memory_mb, app.settings.max_file_mb * 1_000_000, app.settings.ocr)
+    groups = [ingest_group(app, args.folder.name, given, hard_limit, limits),
+              ingest_group(app, "hostile-office", office, hard_limit, limits),
+              ingest_group(app, "names-and-links", [awkward], hard_limit, limits)]
+    if not args.no_big:
+        big = work / "big"
+        big.mkdir()
+        made = [hostile_files.long_pdf(big / "schedule_2000_pages.pdf", 2000),
+                hostile_files.padded_pdf(big / "padded_199mb.pdf", 199_000_000),
+                hostile_files.padded_text(big / "padded_201mb.txt", 201_000_000),
+                hostile_files.dense_sheet_xlsx(big / "ledger_2m_cells.xlsx", 260_000)]
+        groups.append(ingest_group(app, "large-files", made, hard_limit, limits))
+        groups[-1]["sizes_mb"] = {p.name: round(p.stat().st_size / 1e6, 1) for p in made}
+        shutil.rmtree(big)
+    race = ingest_race.run(app, "Adversarial", work / "race", pages=2000)
     workers.stop.set()
     db = app._db
     report = {
         "folder": str(args.folder), "files_from_folder": len(given), "hostile_office_files": len(office),
-        "groups": groups,
+        "groups": groups, "changed_mid_parse": race,
         "by_status": dict(sum((Counter(g["by_status"]) for g in groups), Counter())),
         "crashes": sum(len(g["crashes"]) for g in groups),
         "parser_crashes_contained": sum(g["parser_crashes_contained"] for g in groups),
@@ -184,6 +207,11 @@ def main() -> None:
         "limits": {"timeout_s": args.timeout, "memory_mb": args.memory_mb},
     }
     app.close()
+    if args.crashes:
+        import crashes
+
+        report["sigkill"] = crashes.run(args.crashes, parallel=True)
+    shutil.rmtree(work, ignore_errors=True)
     print(json.dumps(report))
 
 

@@ -65,7 +65,7 @@ def run(app, matter: str, folder: Path, pages: int) -> dict:
             break
     during = {note.name: "indexed", **_statuses(events)}
     docs = {d.filename: d for d in app.documents(matter)}
-    reasons = {d.filename: d.reason for d in docs.values() if d.reason}
+    reasons = {d.filename: d.reason for d in docs.values() if d.reason and Path(d.path).parent == folder.resolve()}
     texts = " ".join(c.text for d in docs.values() for c in app.library.document_chunks(d.id))
     stale = sum(texts.count(f"Version{v}") + texts.count(f"Memo {v}") for v in ("one", "two"))
     after = _statuses(app.ingest(matter, [folder]))

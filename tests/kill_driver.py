@@ -179,9 +179,11 @@ def run_phase(phase: str, work: Path, iterations: int, seed: int = 20260601) -> 
         first = one_run(phase, data, None)
         tally.add(first, *setup.check(first, data))
     window = max(first["seconds"], 0.05)
-    for _ in range(iterations):
+    for i in range(iterations):
         setup.before_run(rng)
-        outcome = one_run(phase, data, rng.uniform(0, window * 1.1))
+        # Random within the i-th of `iterations` equal slices of the run, so even a few kills
+        # spread from its first moments to its last (and a hundred cover it evenly).
+        outcome = one_run(phase, data, window * 1.1 * (i + rng.random()) / iterations)
         tally.add(outcome, *setup.check(outcome, data))
     # And one left to finish: the work a kill interrupted completes.
     setup.before_run(rng)
