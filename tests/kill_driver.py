@@ -8,6 +8,7 @@ parent holds it to after the kill. `run_phase` drives N kills of one phase and r
 figures; tests/integration/test_kill_points.py runs a few, benchmarks/crashes.py a hundred."""
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -185,6 +186,10 @@ def run_phase(phase: str, work: Path, iterations: int, seed: int = 20260601) -> 
         # spread from its first moments to its last (and a hundred cover it evenly).
         outcome = one_run(phase, data, window * 1.1 * (i + rng.random()) / iterations)
         tally.add(outcome, *setup.check(outcome, data))
+        # Running totals as they come, so a long run's figures so far are never lost with it.
+        print(json.dumps({"phase": phase, "kill": i + 1, "sigkilled": outcome["code"] == -9,
+                          "committed": len(outcome["committed"]), "problems_so_far": sum(tally.problems.values()),
+                          "killed_after_a_commit_so_far": tally.mid_work}), file=sys.stderr, flush=True)
     # And one left to finish: the work a kill interrupted completes.
     setup.before_run(rng)
     last = one_run(phase, data, None)
