@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import struct
 import zipfile
 import zlib
@@ -13,6 +14,7 @@ from pathlib import Path
 import docx
 import openpyxl
 import pypdf
+from pdfgen import write_pdf
 
 _MB = 1 << 20
 
@@ -146,6 +148,62 @@ def truncated_docx(path: Path) -> Path:
     return path
 
 
+def sparse_sheet_xlsx(path: Path) -> Path:
+    """5 KB that declares a sheet of 16,384 columns by 1,048,576 rows: one cell at each corner."""
+    wb = openpyxl.Workbook()
+    wb.active["A1"], wb.active["B2"] = "Account", 412300
+    wb.active.cell(row=1_048_576, column=16_384, value="end")
+    wb.save(path)
+    return path
+
+
+def dense_sheet_xlsx(path: Path, rows: int, cols: int = 8) -> Path:
+    """A real sheet of rows x cols filled cells (write-only: streamed, not held in memory)."""
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet("Ledger")
+    ws.append([f"Column {c}" for c in range(cols)])
+    for r in range(rows):
+        ws.append([r * cols + c for c in range(cols)])
+    wb.save(path)
+    return path
+
+
+def long_pdf(path: Path, pages: int = 2000, label: str = "Schedule") -> Path:
+    return write_pdf(path, [f"{label} page {n}: account {1000 + n % 900} balance GBP {n * 37:,}." for n in range(pages)])
+
+
+def padded_pdf(path: Path, size: int, text: str = "A padded engagement letter: the fee is GBP 18,000.") -> Path:
+    """A one-page text PDF made `size` bytes long by a comment after its header (written 1 MB at a
+    time), its xref offsets moved to match: a big file whose text is small."""
+    raw = write_pdf(path, [text]).read_bytes()
+    head_end = raw.index(b"\n", raw.index(b"\n") + 1) + 1  # "%PDF-1.4" and the binary-marker comment
+    filler = max(size - len(raw) - 2, 0)
+    shift = filler + 2  # "%", the filler, "\n"
+    xref = raw.rindex(b"\nxref\n") + 1
+    table_end = raw.index(b"trailer", xref)
+    table = re.sub(rb"^(\d{10}) 00000 n", lambda m: b"%010d 00000 n" % (int(m[1]) + shift), raw[xref:table_end],
+                   flags=re.M)
+    tail = re.sub(rb"startxref\n\d+", lambda m: b"startxref\n%d" % (xref + shift), raw[table_end:])
+    with path.open("wb") as fh:
+        fh.write(raw[:head_end] + b"%")
+        for _ in range(filler // _MB):
+            fh.write(b"x" * _MB)
+        fh.write(b"x" * (filler % _MB) + b"\n")
+        fh.write(raw[head_end:xref] + table + tail)
+    return path
+
+
+def padded_text(path: Path, size: int) -> Path:
+    """A memo followed by `size` bytes of spaces and line breaks, written 1 MB at a time."""
+    with path.open("wb") as fh:
+        fh.write(b"A memo on the retainer, then nothing but blank lines.\n")
+        block = (b" " * 79 + b"\n") * (_MB // 80)
+        for _ in range(size // len(block)):
+            fh.write(block)
+        fh.write(b" " * (size % len(block)))
+    return path
+
+
 def awkward_folder(root: Path) -> Path:
     """Links out of the folder (to a file, a folder, nowhere, and a loop), a name that is not
     UTF-8, a 255-byte name, and a folder nested past the OS's path length limit."""
@@ -176,8 +234,9 @@ MAKERS = {
     "bomb.docx": docx_bomb, "bomb.xlsx": xlsx_bomb,
     "laughs.docx": billion_laughs_docx, "laughs.xlsx": billion_laughs_xlsx,
     "xxe.docx": xxe_docx, "xxe.xlsx": xxe_xlsx, "hidden_dtd.docx": hidden_dtd_docx,
-    "nested_40.docx": lambda p: nested_tables_docx(p, 40), "nested_120.docx": lambda p: nested_tables_docx(p, 120),
-    "deep_xml.xlsx": deep_xml_xlsx, "truncated.docx": truncated_docx,
+    "nested_40.docx": lambda p: nested_tables_docx(p, 40), "nested_60.docx": lambda p: nested_tables_docx(p, 60),
+    "nested_120.docx": lambda p: nested_tables_docx(p, 120),
+    "deep_xml.xlsx": deep_xml_xlsx, "truncated.docx": truncated_docx, "sparse_sheet.xlsx": sparse_sheet_xlsx,
 }
 
 

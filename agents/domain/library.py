@@ -17,8 +17,9 @@ class DocumentStatus(str, Enum):
     UNSUPPORTED = "unsupported"
     UNCHANGED = "unchanged"
     REMOVED = "removed"  # gone from a re-synced folder; its chunks left both stores
-    # Not read this time, nothing recorded: a link out of the chosen folder, or a file that
-    # changed or vanished while it was being read (the next sync reads it as it is then).
+    # Not read this time: a link out of the chosen folder, or a file that changed or vanished
+    # while it was being read (the next sync reads it as it is then). Nothing is recorded but,
+    # for a file indexed before, its row with this status and without its now stale chunks.
     SKIPPED = "skipped"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -27,8 +27,9 @@ log = logging.getLogger("countersign.ingest")
 
 # Well under the 256-token window: smaller passages retrieve and cite more precisely.
 CHUNK_TOKENS = 160
-# Failures that depend on limits in settings, so an unchanged file is worth another attempt.
-_RETRY = {DocumentStatus.TIMED_OUT, DocumentStatus.TOO_LARGE}
+# Failures that depend on limits in settings, or on a file that was changing while it was read,
+# so an unchanged file is worth another attempt.
+_RETRY = {DocumentStatus.TIMED_OUT, DocumentStatus.TOO_LARGE, DocumentStatus.SKIPPED}
 _CHANGED = "changed while it was being read; not indexed this time (the next sync reads the new version)"
 _VANISHED = "moved or deleted while it was being read; not indexed"
 
@@ -155,7 +156,7 @@ class Ingestor:
                 return FileIngested(str(path), DocumentStatus.UNSUPPORTED, "not a regular file")
             digest = sha256_file(path)
             if signature(path) != seen:
-                return FileIngested(str(path), DocumentStatus.SKIPPED, _CHANGED)
+                return self._not_read(matter_id, path, _CHANGED)
         except FileNotFoundError:
             return FileIngested(str(path), DocumentStatus.CORRUPT, "file not found")
         except OSError as exc:  # unreadable, or a path longer than the OS allows
@@ -207,9 +208,9 @@ class Ingestor:
         try:
             moved = signature(job.path) != job.seen
         except OSError:
-            return FileIngested(str(job.path), DocumentStatus.SKIPPED, _VANISHED)
+            return self._not_read(matter_id, job.path, _VANISHED, job.existing)
         if moved:
-            return FileIngested(str(job.path), DocumentStatus.SKIPPED, _CHANGED)
+            return self._not_read(matter_id, job.path, _CHANGED, job.existing)
         doc_id = new_id("doc")
         size = job.size
         if failure is not None:
@@ -231,6 +232,21 @@ class Ingestor:
         self._vectors.add([c.id for c in chunks], vectors, matter_id, doc_id, [c.page for c in chunks])
         self._record(doc, job.existing, parsed.pages, chunks)
         return FileIngested(str(job.path), DocumentStatus.INDEXED, "", doc_id, len(parsed.pages), len(chunks))
+
+    def _not_read(self, matter_id: str, path: Path, reason: str, existing: Document | None = None) -> FileIngested:
+        """A file that changed or vanished while it was read is skipped. If an earlier version
+        was indexed, its chunks no longer describe the file: searching and citing them would
+        serve stale text, so the document keeps its row (with this status and reason, and its
+        old hash, so the next sync reads the file again) but loses its chunks and vectors."""
+        if existing is None:
+            existing = self._store.find_document(matter_id, str(path.resolve()))
+        if existing is None or existing.status is not DocumentStatus.INDEXED:
+            return FileIngested(str(path), DocumentStatus.SKIPPED, reason)
+        doc = replace(existing, id=new_id("doc"), status=DocumentStatus.SKIPPED, reason=reason, pages=0,
+                      indexed_at=utc_now())
+        self._record(doc, existing, [], [])
+        log.info("ingest %s -> skipped (was %s; its chunks withdrawn)", doc.id, existing.id)
+        return FileIngested(str(path), DocumentStatus.SKIPPED, reason, doc.id)
 
     def _record(self, doc: Document, existing: Document | None, pages, chunks) -> None:
         # SQLite commits last: vectors written before a crash are orphans that startup removes.

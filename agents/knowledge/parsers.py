@@ -121,6 +121,8 @@ def _xlsx(path: Path) -> list[Page]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about every feature it drops
             return xlsx_pages(path)
+    except ParseFailure:
+        raise
     except zipfile.BadZipFile as exc:
         raise ParseFailure(DocumentStatus.CORRUPT, "not a readable Excel file (damaged zip)") from exc
     except Exception as exc:  # openpyxl surfaces damage as KeyError, IndexError, lxml errors...

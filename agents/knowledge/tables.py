@@ -11,6 +11,10 @@ from pathlib import Path
 from agents.domain.library import Page
 
 MAX_COLUMNS = 64
+# Filled cells read from one workbook: ~100k rows of 20 columns, already tens of thousands of
+# chunks to embed. Past it the file is refused, like a file past max_file_mb, rather than
+# spending an hour embedding it or the worker's whole memory holding it.
+MAX_CELLS = 2_000_000
 _REF = re.compile(r"^(?P<sheet>'[^']+'|[^!\s]+)!(?P<first>[A-Z]+\d+):(?P<last>[A-Z]+\d+) \|", re.M)
 
 
@@ -55,12 +59,25 @@ def sheet_text(sheet: str, rows: list[list[str]]) -> str:
 def xlsx_pages(path: Path) -> list[Page]:
     import openpyxl
 
+    from agents.domain.library import DocumentStatus
+    from agents.knowledge.parsers import ParseFailure
+
     # read_only streams rows; data_only reads the values Excel cached, not formulas.
     wb = openpyxl.load_workbook(str(path), read_only=True, data_only=True)
     try:
-        pages = []
+        pages, filled = [], 0
         for number, ws in enumerate(wb.worksheets, 1):
-            rows = [[_cell(v) for v in row] for row in ws.iter_rows(values_only=True)]
+            # The declared extent (one cell at XFD1048576 in a 5 KB file) would make openpyxl pad
+            # every row to 16,384 columns and a million rows: rows as stored, cut to what is read.
+            ws.reset_dimensions()
+            rows = []
+            for row in ws.iter_rows(values_only=True):
+                cells = [_cell(v) for v in row[:MAX_COLUMNS]]
+                filled += sum(1 for c in cells if c)
+                if filled > MAX_CELLS:
+                    raise ParseFailure(DocumentStatus.TOO_LARGE, f"more than {MAX_CELLS:,} filled cells (sheet "
+                                       f"{ws.title}, row {len(rows) + 1}); split the workbook or keep the part that matters")
+                rows.append(cells)
             pages.append(Page(number, sheet_text(ws.title, rows)))
         return pages
     finally:

@@ -50,8 +50,14 @@ def _block_texts(container, depth: int = 0) -> list[str]:
             text = paragraph_text(child)
             if text.strip():
                 out.append(text)
-        elif child.tag == W + "tbl" and depth < 8:  # deeper nesting is a bomb, not a document
+        elif child.tag == W + "tbl" and depth < 8:
             out.extend(_table_rows(child, depth))
+        elif child.tag == W + "tbl":
+            # Rows nested past 8 levels no longer read as a table, but their text is still the
+            # document's: read flat, in one pass with no recursion (lxml caps depth at 256).
+            flat = " ".join(t for p in child.iter(W + "p") if (t := paragraph_text(p).strip()))
+            if flat:
+                out.append(flat)
         elif child.tag in (W + "sdt", W + "sdtContent", W + "ins", W + "customXml"):
             out.extend(_block_texts(child, depth))
     return out

@@ -117,3 +117,58 @@ def test_files_that_vanish_or_change_mid_sync_are_skipped_then_read_next_time(ap
     assert again == {"a.txt": DocumentStatus.UNCHANGED, "c.txt": DocumentStatus.INDEXED}
     c = next(d for d in app.documents("Hostile") if d.filename == "c.txt")
     assert "11,500" in app.library.page_text(c.id, 1)
+
+
+def test_a_file_rewritten_while_the_worker_parses_it_keeps_no_stale_chunks(app, tmp_path):
+    import ingest_race
+
+    got = ingest_race.run(app, "Hostile", tmp_path / "race", pages=300)
+    assert set(got["first_sync"].values()) == {"indexed"}
+    assert got["worker_busy_at_change"]  # the PDF was being parsed when it changed: a real race
+    assert got["during"] == {"a_note.txt": "indexed", "b_schedule.pdf": "skipped", "c_memo.txt": "skipped"}
+    assert "changed while it was being read" in got["reasons"]["b_schedule.pdf"]
+    assert "deleted while it was being read" in got["reasons"]["c_memo.txt"]
+    assert got["stale_chunks_after"] == 0  # neither the first nor the second version is searchable
+    assert got["next_sync"] == {"a_note.txt": "unchanged", "b_schedule.pdf": "indexed", "c_memo.txt": "removed"}
+    assert got["next_sync_reads_new_version"] and got["vectors_match"]
+
+
+def test_a_sheet_declaring_a_million_rows_reads_what_it_holds(hostile_folder):
+    text = parse(hostile_folder / "sparse_sheet.xlsx", 200 * MB).pages[0].text
+    assert "412300" in text and text.count("\n") == 1
+
+
+def test_a_sheet_past_the_cell_limit_is_too_large(tmp_path, monkeypatch):
+    from agents.knowledge import tables
+
+    monkeypatch.setattr(tables, "MAX_CELLS", 5_000)  # a real 10,000-cell sheet against a smaller limit
+    with pytest.raises(ParseFailure) as info:
+        parse(hostile.dense_sheet_xlsx(tmp_path / "ledger.xlsx", rows=1_250), 200 * MB)
+    assert info.value.status is TOO_LARGE and "more than 5,000 filled cells" in info.value.reason
+
+
+def test_tables_nested_sixty_deep_keep_all_their_text(hostile_folder):
+    text = parse(hostile_folder / "nested_60.docx", 200 * MB).pages[0].text
+    assert all(f"level {n}" in text for n in range(60))
+
+
+def test_two_thousand_pages_parse_in_the_worker_within_its_limits(tmp_path):
+    from agents.knowledge.isolation import ParseLimits, ParseWorker
+
+    worker = ParseWorker(ParseLimits(seconds=600, memory_mb=1024, ocr=False))
+    try:
+        worker.submit(hostile.long_pdf(tmp_path / "schedule.pdf", 2000))
+        pages = worker.result().pages
+    finally:
+        worker.close()
+    assert len(pages) == 2000 and "page 1999:" in pages[-1].text
+
+
+def test_a_big_file_is_refused_past_the_size_limit_and_read_under_it(app, tmp_path):
+    # The 200 MB case at a 2 MB limit (the benchmark runs the real size): the same two checks.
+    app.settings = app.settings.model_copy(update={"max_file_mb": 2})
+    over, under = hostile.padded_text(tmp_path / "over.txt", 2_100_000), hostile.padded_pdf(tmp_path / "under.pdf", 1_900_000)
+    got = {Path(e.path).name: e for e in app.ingest("Hostile", [over, under]) if isinstance(e, FileIngested)}
+    assert got["over.txt"].status is TOO_LARGE and "exceeds the 2 MB limit" in got["over.txt"].reason
+    assert got["under.pdf"].status is DocumentStatus.INDEXED
+    assert "GBP 18,000" in app.library.page_text(got["under.pdf"].document_id, 1)
