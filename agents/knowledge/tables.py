@@ -78,6 +78,10 @@ def xlsx_pages(path: Path) -> list[Page]:
                     raise ParseFailure(DocumentStatus.TOO_LARGE, f"more than {MAX_CELLS:,} filled cells (sheet "
                                        f"{ws.title}, row {len(rows) + 1}); split the workbook or keep the part that matters")
                 rows.append(cells)
+            # Rows as stored end at their last written cell; padded to the widest, every row's
+            # range spans the table's columns, as the declared extent used to give.
+            width = max(map(len, rows), default=0)
+            rows = [r + [""] * (width - len(r)) for r in rows]
             pages.append(Page(number, sheet_text(ws.title, rows)))
         return pages
     finally:
