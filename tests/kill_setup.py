@@ -88,7 +88,6 @@ class IngestSetup:
         _write_file(self.folder / f"memo_{self.made:03d}{rng.choice(('.txt', '.md', '.docx', '.pdf'))}", rng, self.made)
 
     def before_run(self, rng: random.Random) -> None:
-        self.touched = set()
         if not self.known:
             return
         names = sorted(p.name for p in self.folder.iterdir())
@@ -96,7 +95,9 @@ class IngestSetup:
         (self.folder / gone).unlink()
         _write_file(self.folder / rewritten, rng, self.made)
         self._add(rng)
-        self.touched = {gone, rewritten}
+        # Touched until a run commits the file's new state: a run killed before it reached the
+        # rewritten file leaves its old document, which the next run rightly replaces.
+        self.touched |= {gone, rewritten}
 
     def check(self, outcome: dict, data: Path) -> tuple[list[str], dict]:
         problems = kill_checks.sqlite_problems(data / "countersign.sqlite3") + kill_checks.verify_problems(data)
@@ -115,6 +116,7 @@ class IngestSetup:
                 if name not in self.touched and (docs.get(name) is None or docs[name].id != doc_id):
                     problems.append(f"lost committed document: {name} (indexed by an earlier run)")
             self.known = {n: d.id for n, d in docs.items() if d.status is DocumentStatus.INDEXED}
+            self.touched -= {rest[1] for kind, _doc_id, *rest in outcome["committed"] if kind == "doc"}
         return problems + found, figures
 
     def resumed(self, outcome: dict) -> list[str]:

@@ -5,29 +5,35 @@ import textwrap
 from pathlib import Path
 
 
-def _escape(line: str) -> str:
+def pdf_string(line: str) -> str:
+    """Text for a PDF string literal `( … )`."""
     return line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
 
 def write_pdf(path: Path, pages: list[str], width: int = 92) -> Path:
     """One PDF page per string; paragraphs wrap at `width` characters, Helvetica 10 pt."""
-    objects: list[bytes] = []
-    page_ids = []
-    font_id = 3
-    objects.append(b"<< /Type /Catalog /Pages 2 0 R >>")
-    objects.append(b"")  # pages tree, filled in once the kids are known
-    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
+    streams = []
     for text in pages:
         lines: list[str] = []
         for para in text.split("\n"):
             lines.extend(textwrap.wrap(para, width) or [""])
         ops = ["BT", "/F1 10 Tf", "13 TL", "56 790 Td"]
-        ops += [f"({_escape(line)}) Tj T*" for line in lines]
+        ops += [f"({pdf_string(line)}) Tj T*" for line in lines]
         ops.append("ET")
-        stream = "\n".join(ops).encode("cp1252", errors="replace")
+        streams.append("\n".join(ops))
+    return write_streams(path, streams)
+
+
+def write_streams(path: Path, streams: list[str]) -> Path:
+    """One PDF page per content stream (operators as text; font /F1 is Helvetica)."""
+    objects: list[bytes] = [b"<< /Type /Catalog /Pages 2 0 R >>", b"",  # pages tree, filled in below
+                            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"]
+    page_ids = []
+    for text in streams:
+        stream = text.encode("cp1252", errors="replace")
         objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
         content_id = len(objects)
-        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 842] /Resources << /Font << /F1 {font_id} 0 R >> >> /Contents {content_id} 0 R >>".encode())
+        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 842] /Resources << /Font << /F1 3 0 R >> >> /Contents {content_id} 0 R >>".encode())
         page_ids.append(len(objects))
     kids = " ".join(f"{i} 0 R" for i in page_ids)
     objects[1] = f"<< /Type /Pages /Kids [{kids}] /Count {len(page_ids)} >>".encode()

@@ -12,9 +12,7 @@ pytestmark = pytest.mark.integration
 KILLS = 5
 
 
-# Ingestion and drafting are killed by benchmarks/crashes.py only, for now: their runs here failed
-# under load (kills landed before any commit) and are not yet shown sound; see issue 10's note.
-@pytest.mark.parametrize("phase", ["signoff"])
+@pytest.mark.parametrize("phase", ["ingest", "draft", "signoff"])
 def test_every_store_is_whole_after_sigkills_at_random_points(phase, tmp_path):
     report = kill_driver.run_phase(phase, tmp_path, KILLS, seed=sum(map(ord, phase)))
     assert report["problems"] == 0, report["problem_examples"]
