@@ -5,7 +5,7 @@ import sqlite3
 import sys
 from typing import Iterator
 
-from agents.cli import doctor, review_cli
+from agents.cli import doctor, key_cli, review_cli
 from agents.cli.output import emit_json, emit_json_line, err, plain
 from agents.domain.events import FileIngested, Finished, Flag, Progress, Resynced, StepStarted, TokenDelta
 from agents.domain.library import DocumentStatus
@@ -19,14 +19,16 @@ from agents.runtime.firm import active_firm
 from agents.runtime import instance_lock
 from agents.runtime.instance_lock import DataDirectoryInUse
 from agents.runtime.paths import resolve_data_dir
-from agents.services import Countersign
+from agents.review.sealed import SealedError
+from agents.services import Countersign, KeyUnavailable
 
 
 class UserError(Exception):
     """A problem the user can fix; printed to stderr without a traceback."""
 
 
-_USER_ERRORS = (LookupError, ValueError, ModelUnavailable, sqlite3.OperationalError, PermissionError, DiskFull)
+_USER_ERRORS = (LookupError, ValueError, ModelUnavailable, sqlite3.OperationalError, PermissionError, DiskFull,
+                KeyUnavailable, SealedError)
 # Commands that only read. Beside a Countersign that has the data directory open (the window,
 # a `--watch`) they open it read-only instead of being refused; every other command writes
 # (even `review show`, which audits a view of signed work) and is refused.
@@ -34,6 +36,10 @@ READ_ONLY = {("matter", "list"), ("review", "list"), ("verify", None)}
 
 
 def _open(args) -> Countersign:
+    return key_cli.open_with_passphrase(lambda: _open_once(args))
+
+
+def _open_once(args) -> Countersign:
     try:
         return Countersign.open(args.data_dir)
     except DataDirectoryInUse:
@@ -47,6 +53,11 @@ def dispatch(args) -> int:
         return _settings(args)
     if args.command == "doctor":
         return _doctor(args)
+    if args.command == "key":
+        try:
+            return key_cli.dispatch(args, lambda: _open(args))
+        except (ValueError, RuntimeError, OSError) as exc:
+            raise UserError(str(exc)) from exc
     try:
         app = _open(args)
     except (ValueError, RuntimeError, OSError) as exc:  # settings or firm profile unusable, disk, in use
@@ -253,11 +264,12 @@ def _review(app: Countersign, args) -> int:
 
 def _export(app: Countersign, args) -> int:
     actor = args.by or app.settings.reviewer_name
+    password = key_cli.new_password(args, "export")
     if args.format != "redline-docx":
-        path = app.export(args.draft, args.format, args.out, actor=actor)
-        emit_json({"path": str(path)}) if args.json else print(f"exported {path}")
+        path = app.export(args.draft, args.format, args.out, actor=actor, password=password)
+        emit_json({"path": str(path)}) if args.json else print(f"exported {path}" + (" (password-protected)" if password else ""))
         return 0
-    path, report = app.export_redline(args.draft, args.out, actor=actor)
+    path, report = app.export_redline(args.draft, args.out, actor=actor, password=password)
     if args.json:
         emit_json({"path": str(path), "placed": report.placed,
                    "skipped": [{"finding": f, "reason": why} for f, why in report.skipped]})
@@ -269,7 +281,7 @@ def _export(app: Countersign, args) -> int:
 
 
 def _verify_file(app: Countersign, args) -> int:
-    result = app.verify_export(args.file)
+    result = app.verify_export(args.file, key_cli.given_password(args, args.file, app.is_password_protected(args.file)))
     if args.json:
         emit_json({**plain(result), "found": result.found, "chain_ok": result.chain_ok,
                    "signed_when_exported": result.signed_when_exported, "ok": result.ok})
@@ -324,6 +336,9 @@ def _doctor(args) -> int:
         for m in report.models:
             print(f"model {m.name}: {'ok' if m.ok else 'NOT OK'}\n  path {m.path}\n  size {m.size_bytes:,} B"
                   f"\n  sha256 {m.sha256}\n  load {m.load_seconds:.2f} s")
+        print(f"database: {report.database_encryption}" + (f"; key in {report.key_storage}" if report.key_storage else ""))
+        for w in report.warnings:
+            print(f"WARNING: {w}")
         for p in report.problems:
             print(f"PROBLEM: {p}")
     return 0 if report.ok else 1
@@ -356,7 +371,7 @@ def _package(app: Countersign, args) -> int:
         emit_json({"fingerprint": fp}) if args.json else print(f"installation key {short_fingerprint(fp)}  ({fp})")
         return 0
     if args.action == "export":
-        r = app.export_package(args.draft, args.file, args.actor)
+        r = app.export_package(args.draft, args.file, args.actor, key_cli.new_password(args, "package"))
         if args.json:
             emit_json(r)
         else:
@@ -365,7 +380,7 @@ def _package(app: Countersign, args) -> int:
                   f"cited documents), signed with key {short_fingerprint(r.sender_fingerprint)}")
         return 0
     if args.action == "show":
-        m = app.inspect_package(args.file)
+        m = app.inspect_package(args.file, key_cli.given_password(args, args.file, app.is_password_protected(args.file)))
         if args.json:
             emit_json(m)
         else:
@@ -374,7 +389,8 @@ def _package(app: Countersign, args) -> int:
                   f"signed {m.created_at} by {m.sender_name} with key {short_fingerprint(m.sender_fingerprint)}\n"
                   f"full fingerprint {m.sender_fingerprint}; the package checks")
         return 0
-    r = app.import_package(args.file, args.actor, args.expect_key)
+    r = app.import_package(args.file, args.actor, args.expect_key,
+                           key_cli.given_password(args, args.file, app.is_password_protected(args.file)))
     if args.json:
         emit_json(r)
         return 0
@@ -392,3 +408,4 @@ def _package(app: Countersign, args) -> int:
 
 
 HANDLERS["package"] = _package
+HANDLERS["decrypt"] = key_cli.decrypt

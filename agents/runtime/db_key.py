@@ -170,6 +170,10 @@ def remember_passphrase(key_id: str, passphrase: str) -> None:
     _typed[key_id] = passphrase
 
 
+def forget_typed() -> None:
+    _typed.clear()
+
+
 def load(db_path: Path, info: KeyInfo) -> DatabaseKey:
     """The key `info` names, or KeyUnavailable saying where it was looked for."""
     if info.storage == "passphrase":

@@ -33,6 +33,8 @@ def raw_connect(path: Path, key: DatabaseKey | None, timeout: float = 10.0) -> d
     first read, so one is made here, where the error can say which key failed."""
     conn = dbapi.connect(str(path), timeout=timeout, check_same_thread=False, isolation_level=None)
     try:
+        # A wrong key is reported by the exception below; SQLCipher's own stderr lines would only repeat it.
+        conn.execute("PRAGMA cipher_log_level = NONE")
         if key is not None:
             conn.execute(f"PRAGMA key = {key.pragma()}")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
