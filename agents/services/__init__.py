@@ -1,7 +1,7 @@
 """The core's one entry point for the CLI and the desktop (an import-linter rule holds the desktop to it)."""
 from agents.services.countersign import (SAMPLE_MATTER, Answer, Cancelled, CancelToken, Countersign, IngestReport,
                                          ReembedReport, WarmUpReport)
-from agents.services.key_facade import KeyUnavailable, PassphraseNeeded, WrongKey, give_passphrase
+from agents.services.key_facade import KeyUnavailable, PassphraseNeeded, WrongKey, forget_passphrases, give_passphrase
 
 __all__ = ["Answer", "Cancelled", "CancelToken", "Countersign", "IngestReport", "KeyUnavailable", "PassphraseNeeded",
-           "ReembedReport", "SAMPLE_MATTER", "WarmUpReport", "WrongKey", "give_passphrase"]
+           "ReembedReport", "SAMPLE_MATTER", "WarmUpReport", "WrongKey", "forget_passphrases", "give_passphrase"]
