@@ -6,8 +6,9 @@ names and links that the tests generate (tests/hostile_files.py). Reports files 
 crashes (exceptions that escaped ingestion: target 0), parser crashes contained by the worker
 process, hangs past the hard limit (a file whose outcome took longer than the parse timeout plus
 a margin: target 0), peak memory of the parse workers and of the app, the stores' integrity, and
-the canary scan: the canary's token in no file under the data directory but the database, and
-no chunk's text in the vector store's files.
+the canary scan: the canary's token in no file under the data directory, the SQLCipher database
+included (raw bytes, after close), no chunk's text in the vector store's files, and the canary
+still found by search and signed off in a draft that cites it.
 
 Also: the large files (a 2,000-page PDF, a 199 MB PDF under the 200 MB limit, a 201 MB text file
 over it, a sheet past the cell limit; written under the temp dir and deleted after), a file
@@ -40,15 +41,18 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "benchmarks")]
 import hostile_files  # noqa: E402
 import ingest_race  # noqa: E402
 import injection  # noqa: E402  (benchmarks/injection.py, on the path as this script's folder)
+from workflow_drafts import sign_with_policy  # noqa: E402
+from agents.domain.drafts import Citation, Draft, Section  # noqa: E402
 from agents.domain.events import FileIngested  # noqa: E402
+from agents.domain.review_rules import DraftStatus  # noqa: E402
 from agents.knowledge.isolation import ParseLimits, ParseWorker  # noqa: E402
 from agents.knowledge.parsers import ParseFailure  # noqa: E402
+from agents.runtime.clock import new_id, utc_now  # noqa: E402
 from agents.runtime import settings as settings_mod  # noqa: E402
 from agents.services import Countersign  # noqa: E402
 
 TOKEN = "Quillfeather7731"
 CANARY = f"Under side letter {TOKEN} the client pays GBP 4,417,009 to Marrowgate Ltd on 3 March."
-DATABASE = {"countersign.sqlite3", "countersign.sqlite3-wal", "countersign.sqlite3-shm"}
 HANG_MARGIN_S = 10.0  # past the parse timeout: killing the worker and starting another
 
 
@@ -131,16 +135,33 @@ def ingest_group(app: Countersign, name: str, paths: list[Path], hard_limit: flo
             "top_reasons": [{"reason": r, "files": n} for r, n in reasons.most_common(6) if r]}
 
 
-def canary_scan(app: Countersign, data: Path) -> dict:
+def files_carrying(data: Path) -> tuple[int, list[str]]:
     files = [p for p in data.rglob("*") if p.is_file()]
-    carrying = [str(p.relative_to(data)) for p in files if p.name not in DATABASE and hostile_files.carries(p, TOKEN)]
+    return len(files), [str(p.relative_to(data)) for p in files if hostile_files.carries(p, TOKEN)]
+
+
+def sign_canary(app: Countersign) -> bool:
+    """A draft citing the canary's passage, signed off: the encrypted store still does the loop."""
+    hit = next(p for p in app.search("Adversarial", f"{TOKEN} side letter payment", top_k=3) if TOKEN in p.chunk.text)
+    doc, c = app.library.document(hit.chunk.document_id), hit.chunk
+    cite = Citation(1, c.id, doc.id, doc.filename, doc.content_hash, c.page, c.char_start, c.char_end)
+    draft = app.review.create(Draft(new_id("draft"), app.library.matter("Adversarial").id, "tax-memo", "Side letter",
+                                    DraftStatus.DRAFT, 1, utc_now(), "A. Preparer", "qwen", "a" * 64, 1,
+                                    (Section("summary", "Summary", "As the side letter states [1].", (cite,)),)))
+    return sign_with_policy(app, draft.id, "M. Partner").status is DraftStatus.SIGNED_OFF
+
+
+def canary_scan(app: Countersign, data: Path) -> dict:
+    scanned, carrying = files_carrying(data)
     vector_blobs = [p.read_bytes() for p in (data / "vectors").rglob("*") if p.is_file()]
     chunk_ids = sorted(app.library.all_chunk_ids())
     chunks = app.library.chunks(chunk_ids)
     leaked = [cid for cid, c in chunks.items() if len(c.text.strip()) >= 16
               and any(c.text.strip()[:32].encode() in blob for blob in vector_blobs)]
     found = app.search("Adversarial", f"{TOKEN} side letter payment", top_k=3)
-    return {"files_scanned": len(files), "files_carrying_canary_outside_database": carrying,
+    return {"files_scanned": scanned, "files_carrying_canary_while_open": carrying,
+            "database_encrypted": app.database_key_status().encrypted, "database_key_storage": app.database_key_status().storage,
+            "canary_draft_signed_off": sign_canary(app),
             "log_files": len(list((data / "logs").glob("*.log*"))),
             "vector_store_bytes": sum(map(len, vector_blobs)), "chunks_checked": len(chunks),
             "chunks_with_text_in_vector_store": len(leaked),
@@ -211,6 +232,8 @@ def main() -> None:
         "limits": {"timeout_s": args.timeout, "memory_mb": args.memory_mb},
     }
     app.close()
+    # After close the WAL is checkpointed into the (encrypted) database file; scan again.
+    report["canary"]["files_scanned_after_close"], report["canary"]["files_carrying_canary_after_close"] = files_carrying(data)
     if args.injection:
         report["injection"] = injection.run(args)
     if args.crashes:

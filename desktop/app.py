@@ -71,6 +71,32 @@ def seed_on_first_run(window: "MainWindow") -> bool:
     return True
 
 
+def open_core(app, data_dir: str | None):
+    """The core, asking for the database passphrase when it has one that $COUNTERSIGN_PASSPHRASE
+    does not give; three tries, and a wrong one changes nothing. Cancel stops with the reason."""
+    from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+    from agents.services import Countersign, PassphraseNeeded, WrongKey, forget_passphrases, give_passphrase
+
+    prompt = "The data directory's database is protected by a passphrase.\nPassphrase:"
+    for attempt in range(3):
+        try:
+            return Countersign.open(data_dir)
+        except PassphraseNeeded as exc:
+            if app.platformName() in ("offscreen", "minimal"):  # nobody could type into a box there
+                raise
+            text, ok = QInputDialog.getText(None, "Countersign", prompt, QLineEdit.EchoMode.Password)
+            if not ok:
+                raise
+            give_passphrase(exc.key_id, text)
+        except WrongKey:
+            if attempt == 2 or app.platformName() in ("offscreen", "minimal"):
+                raise
+            forget_passphrases()
+            prompt = "That passphrase does not open the database (nothing was changed).\nPassphrase:"
+    return Countersign.open(data_dir)
+
+
 def main(argv: list[str] | None = None) -> int:
     args, qt_args = parse_args(sys.argv[1:] if argv is None else argv)
     if display_missing():
@@ -79,13 +105,11 @@ def main(argv: list[str] | None = None) -> int:
 
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from agents.services import Countersign
-
     app = QApplication.instance() or QApplication([sys.argv[0], *qt_args])
     app.setApplicationName("Countersign")
     app.setApplicationDisplayName("Countersign")
     try:
-        core = Countersign.open(args.data_dir)
+        core = open_core(app, args.data_dir)
     except (ValueError, RuntimeError, OSError) as exc:
         # A bad settings file or an unusable data directory: say which and why, then stop.
         print(f"countersign: {exc}", file=sys.stderr)

@@ -59,7 +59,25 @@ def licence(dist: metadata.Distribution) -> str:
     if classifiers:
         return "; ".join(classifiers)
     value = (meta.get("License") or "").strip()
-    return (value.splitlines()[0][:80] + " (see the package's licence text)") if value else "not declared"
+    if value:
+        return value.splitlines()[0][:80] + " (see the package's licence text)"
+    return _from_licence_file(dist) or "not declared"
+
+
+# Words that only one licence's text has; for packages whose metadata names none (sqlcipher3).
+_LICENCE_TEXTS = {"provided 'as-is', without any express or implied warranty": "Zlib",
+                  "permission is hereby granted, free of charge": "MIT",
+                  "redistribution and use in source and binary forms": "BSD",
+                  "apache license": "Apache-2.0"}
+
+
+def _from_licence_file(dist: metadata.Distribution) -> str:
+    for name in dist.metadata.get_all("License-File") or []:
+        text = " ".join((dist.read_text(f"licenses/{name}") or dist.read_text(name) or "").lower().split())
+        for words, spdx in _LICENCE_TEXTS.items():
+            if words in text:
+                return f"{spdx} (from the package's {name}; its metadata names none)"
+    return ""
 
 
 def _in_bundle(dist: metadata.Distribution, internal: Path, modules: set[str]) -> bool:

@@ -61,6 +61,19 @@ def shared_models_dir(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def database_keys(tmp_path_factory) -> Path:
+    """Database keys go to a folder of the run's own, never a developer's keyring or key folder;
+    set here, not in a fixture's scope, so subprocesses the tests start inherit it too."""
+    keys = tmp_path_factory.mktemp("database-keys")
+    os.environ["COUNTERSIGN_KEY_DIR"] = str(keys)
+    os.environ["COUNTERSIGN_KEYRING"] = "off"
+    os.environ["COUNTERSIGN_EXPORTS_DIR"] = str(tmp_path_factory.mktemp("exports"))
+    os.environ.pop("COUNTERSIGN_PASSPHRASE", None)
+    os.environ.pop("COUNTERSIGN_PLAINTEXT_DATABASE", None)
+    return keys
+
+
 @pytest.fixture
 def data_dir(tmp_path) -> Path:
     return tmp_path / "data"

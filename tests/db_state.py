@@ -8,9 +8,10 @@ the settings file and the vector store's count, so a change by any path is seen.
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+
+from agents.runtime.database import raw_connection
 
 
 @dataclass(frozen=True)
@@ -30,8 +31,9 @@ def _digest(rows) -> str:
 
 
 def snapshot(app) -> State:
-    conn = sqlite3.connect(f"file:{app.paths.database}?mode=ro", uri=True)
+    conn = raw_connection(app.paths.database)  # keyed: the database is encrypted at rest
     try:
+        conn.execute("PRAGMA query_only=ON")
         names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
         tables = {}
         for name in names:

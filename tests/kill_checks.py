@@ -7,18 +7,18 @@ from __future__ import annotations
 
 import io
 import json
-import sqlite3
 from collections import Counter
 from contextlib import contextmanager, redirect_stdout
 from pathlib import Path
 from typing import Iterator
 
+from agents.runtime.database import raw_connection
 from agents.services import Countersign
 
 
 def sqlite_problems(db_path: Path) -> list[str]:
     """Opened the way any reader would (recovering the WAL the killed writer left)."""
-    db = sqlite3.connect(db_path)
+    db = raw_connection(db_path)  # keyed: the database is encrypted at rest
     try:
         integrity = db.execute("PRAGMA integrity_check").fetchone()[0]
         dangling = db.execute("PRAGMA foreign_key_check").fetchall()

@@ -5,12 +5,11 @@ import sqlite3
 import sys
 from typing import Iterator
 
-from agents.cli import doctor, review_cli
+from agents.cli import doctor, exports_cli, key_cli, review_cli
 from agents.cli.output import emit_json, emit_json_line, err, plain
 from agents.domain.events import FileIngested, Finished, Flag, Progress, Resynced, StepStarted, TokenDelta
 from agents.domain.library import DocumentStatus
 from agents.engine.inputs import parse_pairs
-from agents.review.keys import short_fingerprint
 from agents.llm.protocol import ModelUnavailable
 from agents.runtime import settings as settings_mod
 from agents.runtime.cancel import CancelToken
@@ -19,14 +18,16 @@ from agents.runtime.firm import active_firm
 from agents.runtime import instance_lock
 from agents.runtime.instance_lock import DataDirectoryInUse
 from agents.runtime.paths import resolve_data_dir
-from agents.services import Countersign
+from agents.review.sealed import SealedError
+from agents.services import Countersign, KeyUnavailable
 
 
 class UserError(Exception):
     """A problem the user can fix; printed to stderr without a traceback."""
 
 
-_USER_ERRORS = (LookupError, ValueError, ModelUnavailable, sqlite3.OperationalError, PermissionError, DiskFull)
+_USER_ERRORS = (LookupError, ValueError, ModelUnavailable, sqlite3.OperationalError, PermissionError, DiskFull,
+                KeyUnavailable, SealedError)
 # Commands that only read. Beside a Countersign that has the data directory open (the window,
 # a `--watch`) they open it read-only instead of being refused; every other command writes
 # (even `review show`, which audits a view of signed work) and is refused.
@@ -34,6 +35,10 @@ READ_ONLY = {("matter", "list"), ("review", "list"), ("verify", None)}
 
 
 def _open(args) -> Countersign:
+    return key_cli.open_with_passphrase(lambda: _open_once(args))
+
+
+def _open_once(args) -> Countersign:
     try:
         return Countersign.open(args.data_dir)
     except DataDirectoryInUse:
@@ -47,6 +52,11 @@ def dispatch(args) -> int:
         return _settings(args)
     if args.command == "doctor":
         return _doctor(args)
+    if args.command == "key":
+        try:
+            return key_cli.dispatch(args, lambda: _open(args))
+        except (ValueError, RuntimeError, OSError) as exc:
+            raise UserError(str(exc)) from exc
     try:
         app = _open(args)
     except (ValueError, RuntimeError, OSError) as exc:  # settings or firm profile unusable, disk, in use
@@ -251,57 +261,6 @@ def _review(app: Countersign, args) -> int:
     return 0
 
 
-def _export(app: Countersign, args) -> int:
-    actor = args.by or app.settings.reviewer_name
-    if args.format != "redline-docx":
-        path = app.export(args.draft, args.format, args.out, actor=actor)
-        emit_json({"path": str(path)}) if args.json else print(f"exported {path}")
-        return 0
-    path, report = app.export_redline(args.draft, args.out, actor=actor)
-    if args.json:
-        emit_json({"path": str(path), "placed": report.placed,
-                   "skipped": [{"finding": f, "reason": why} for f, why in report.skipped]})
-        return 0
-    print(f"exported {path}: {len(report.placed)} suggested revision(s) as tracked changes ({', '.join(report.placed)})")
-    for finding, why in report.skipped:
-        print(f"  not placed: {finding} — {why}")
-    return 0
-
-
-def _verify_file(app: Countersign, args) -> int:
-    result = app.verify_export(args.file)
-    if args.json:
-        emit_json({**plain(result), "found": result.found, "chain_ok": result.chain_ok,
-                   "signed_when_exported": result.signed_when_exported, "ok": result.ok})
-    else:
-        print(result.report())
-    return 0 if result.ok else 1
-
-
-def _verify(app: Countersign, args) -> int:
-    if getattr(args, "file", None):
-        return _verify_file(app, args)
-    broken = app.verify_audit()
-    entries = app.review.audit.entries()
-    head = entries[-1] if entries else None
-    # A chain cut short still verifies; only a head recorded elsewhere earlier shows the cut.
-    wanted = args.head.strip().lower()
-    kept = not wanted or any(e.entry_hash == wanted for e in entries)
-    ok = broken is None and kept
-    if args.json:
-        emit_json({"ok": ok, "entries": len(entries), "first_broken": broken, "head": head.entry_hash if head else "",
-                   "head_seq": head.seq if head else 0, "recorded_head_found": kept if wanted else None})
-        return 0 if ok else 1
-    print(f"audit log intact ({len(entries)} entries)" if broken is None else f"audit log BROKEN at entry {broken}")
-    if head:
-        print(f"head: entry {head.seq}, {head.entry_hash} (keep it outside this data directory; "
-              "`countersign verify --head HASH` later shows whether the log was cut short or rewritten)")
-    if wanted:
-        print("the recorded head is in the chain" if kept else
-              f"the recorded head {wanted[:16]}… is NOT in the chain: entries were removed or rewritten since it was printed")
-    return 0 if ok else 1
-
-
 def _doctor(args) -> int:
     paths = resolve_data_dir(args.data_dir).ensure()
     try:
@@ -324,6 +283,9 @@ def _doctor(args) -> int:
         for m in report.models:
             print(f"model {m.name}: {'ok' if m.ok else 'NOT OK'}\n  path {m.path}\n  size {m.size_bytes:,} B"
                   f"\n  sha256 {m.sha256}\n  load {m.load_seconds:.2f} s")
+        print(f"database: {report.database_encryption}" + (f"; key in {report.key_storage}" if report.key_storage else ""))
+        for w in report.warnings:
+            print(f"WARNING: {w}")
         for p in report.problems:
             print(f"PROBLEM: {p}")
     return 0 if report.ok else 1
@@ -346,49 +308,4 @@ def _settings(args) -> int:
 
 
 HANDLERS = {"matter": _matter, "ingest": _ingest, "reembed": _reembed, "search": _search, "ask": _ask, "draft": _draft, "review": _review,
-            "export": _export, "verify": _verify}
-HANDLERS.update(review_cli.HANDLERS)
-
-
-def _package(app: Countersign, args) -> int:
-    if args.action == "key":
-        fp = app.installation_key()
-        emit_json({"fingerprint": fp}) if args.json else print(f"installation key {short_fingerprint(fp)}  ({fp})")
-        return 0
-    if args.action == "export":
-        r = app.export_package(args.draft, args.file, args.actor)
-        if args.json:
-            emit_json(r)
-        else:
-            what = "reply with the review" if r.kind == "return" else "review package"
-            print(f"wrote {r.path}: {what} for draft {r.draft_id} ({r.audit_entries} audit entries, {r.documents} "
-                  f"cited documents), signed with key {short_fingerprint(r.sender_fingerprint)}")
-        return 0
-    if args.action == "show":
-        m = app.inspect_package(args.file)
-        if args.json:
-            emit_json(m)
-        else:
-            reply = f", the reply to {m.reply_to}" if m.reply_to else ""
-            print(f"{m.kind} package {m.package_id}{reply}: draft {m.draft_id} (content SHA-256 {m.content_sha256})\n"
-                  f"signed {m.created_at} by {m.sender_name} with key {short_fingerprint(m.sender_fingerprint)}\n"
-                  f"full fingerprint {m.sender_fingerprint}; the package checks")
-        return 0
-    r = app.import_package(args.file, args.actor, args.expect_key)
-    if args.json:
-        emit_json(r)
-        return 0
-    seen = "FIRST package from this key: compare it with the sender" if r.first_from_sender else "a key seen here before"
-    print(f"package {r.package_id} signed by {r.sender_name} with key {short_fingerprint(r.sender_fingerprint)} ({seen})")
-    if r.kind == "review":
-        print(f"draft {r.draft_id} is in matter '{r.matter}' for review; see `countersign review show {r.draft_id}`")
-    else:
-        signed = f"; signed off by {', '.join(r.new_signoffs)}" if r.new_signoffs else ""
-        print(f"draft {r.draft_id}: the reviewer's record is merged; status {r.status.value.replace('_', ' ')}{signed}")
-    if r.edited_sections:
-        print(f"sections edited on the other side: {', '.join(r.edited_sections)} "
-              f"(see the diff in `countersign review show {r.draft_id}`)")
-    return 0
-
-
-HANDLERS["package"] = _package
+            **review_cli.HANDLERS, **exports_cli.HANDLERS}

@@ -5,6 +5,7 @@ import shutil
 import time
 from dataclasses import dataclass, field
 
+from agents.cli import doctor_storage
 from agents.knowledge.embedder import Embedder, EmbedderUnavailable
 from agents.llm import registry
 from agents.llm.model_files import DEFAULT_MODEL, sha256_of
@@ -30,6 +31,9 @@ class DoctorReport:
     free_disk_mb: int
     models: list[ModelReport] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    database_encryption: str = ""
+    key_storage: str = ""
+    warnings: list[str] = field(default_factory=list)  # weaker protection than it could be; not a failure
 
     @property
     def ok(self) -> bool:
@@ -41,6 +45,8 @@ def run(paths: DataPaths, settings: Settings, load: bool = True) -> DoctorReport
     report = DoctorReport(str(paths.root), free)
     if free < 2 * DEFAULT_MODEL.size // 1_000_000:
         report.problems.append(f"only {free} MB free in {paths.root}; free at least 1 GB for models and indexes")
+    report.database_encryption, report.key_storage, problems, report.warnings = doctor_storage.check(paths)
+    report.problems.extend(problems)
     llm = ModelReport("llm")
     report.models.append(llm)
     try:

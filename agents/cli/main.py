@@ -5,7 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from agents.cli import commands
+from agents.cli import commands, key_cli
 from agents.cli import models as models_cli
 from agents.cli import templates_cli
 from agents.cli import selftest
@@ -102,6 +102,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="redline-docx: the contract with the memo's suggested revisions as tracked changes")
     p.add_argument("--out", type=Path)
     p.add_argument("--by", default="", help="name recorded in the audit log as the exporter")
+    _seal_options(p, "export")
+
+    p = cmd("decrypt", "open a password-protected export or package into a plain file")
+    p.add_argument("file", type=Path)
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--password-file", type=Path, help=key_cli.PASSWORD_FILE_HELP)
+
+    key_cli.add_parser(cmd("key", "the database key: status, change, passphrase, recovery"), common)
 
     p = cmd("templates", "list work-product templates or check one")
     tsub = p.add_subparsers(dest="action", required=True)
@@ -118,6 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", nargs="?", type=Path, help="an exported file: which draft, version and sign-off it is")
     p.add_argument("--head", default="", metavar="HASH",
                    help="a head this command printed before (kept outside the data directory): it must still be in the chain")
+    p.add_argument("--password-file", type=Path, help="for a password-protected export: " + key_cli.PASSWORD_FILE_HELP)
 
     p = cmd("package", "send a draft to a reviewer on another installation, or take a package in")
     psub = p.add_subparsers(dest="action", required=True)
@@ -125,13 +134,16 @@ def build_parser() -> argparse.ArgumentParser:
     pp.add_argument("draft")
     pp.add_argument("file", type=Path)
     pp.add_argument("--actor", default="", help="name recorded as sending it")
+    _seal_options(pp, "package")
     pp = psub.add_parser("import", parents=[common], help="check a package and take it in (a review, or a reviewer's reply)")
     pp.add_argument("file", type=Path)
     pp.add_argument("--expect-key", default="", metavar="FINGERPRINT",
                     help="refuse the package unless it is signed by this key (see `countersign package key` on the sender)")
     pp.add_argument("--actor", default="", help="name recorded as importing it")
+    pp.add_argument("--password-file", type=Path, help="for a password-protected package: " + key_cli.PASSWORD_FILE_HELP)
     pp = psub.add_parser("show", parents=[common], help="check a package and show who signed it, without importing it")
     pp.add_argument("file", type=Path)
+    pp.add_argument("--password-file", type=Path, help="for a password-protected package: " + key_cli.PASSWORD_FILE_HELP)
     psub.add_parser("key", parents=[common], help="this installation's key fingerprint")
 
     models_cli.add_parser(cmd("models", "list, add, check and choose model files"), common)
@@ -145,6 +157,12 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("key")
     sp.add_argument("value")
     return parser
+
+
+def _seal_options(p: argparse.ArgumentParser, what: str) -> None:
+    how = p.add_mutually_exclusive_group()
+    how.add_argument("--encrypt", action="store_true", help=f"protect the {what} with a password (asked twice)")
+    how.add_argument("--password-file", type=Path, help=f"protect the {what} with the password on this file's first line")
 
 
 def _section_review_parsers(rsub, common: argparse.ArgumentParser) -> None:

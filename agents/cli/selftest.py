@@ -27,6 +27,18 @@ def _finish(events) -> object:
     return result
 
 
+def _forget_key(root: Path) -> None:
+    """The throwaway database's key, which lives outside its data directory and would outlive it."""
+    from agents.runtime import db_key
+
+    try:
+        info = db_key.read_info(root / "countersign.sqlite3")
+    except db_key.KeyUnavailable:
+        return
+    if info is not None:
+        db_key.forget(info)
+
+
 def run(keep: bool = False) -> dict:
     from agents.services import SAMPLE_MATTER, Countersign  # after the report header: import time counts too
 
@@ -94,6 +106,7 @@ def run(keep: bool = False) -> dict:
         if app is not None:
             app.close()
         if not keep:
+            _forget_key(root)
             shutil.rmtree(root, ignore_errors=True)
     report["ok"] = len(report["steps"]) == 6 and all(s["ok"] for s in report["steps"])
     report["total_s"] = round(time.perf_counter() - started, 2)

@@ -16,6 +16,7 @@ from agents.domain.section_review import (FlagResolution, Resolution, ReviewReco
                                           SectionState, SectionStatus)
 from agents.review.keys import fingerprint, short_fingerprint, signature_valid
 from agents.review.package_record import DraftRecord, EvidenceDocument, EvidencePage
+from agents.review.sealed import SealedError, is_sealed, unseal
 
 # Bump when the payload changes shape; an older Countersign then refuses the package by name.
 FORMAT_VERSION = 2  # 2: the per-section review records travel with the draft
@@ -84,14 +85,20 @@ def encode(manifest: PackageManifest, payload: dict, signature: str) -> bytes:
                       "signature": signature}) + b"\n"
 
 
-def read(path: Path) -> tuple[ReviewPackage, bytes]:
-    """The package and the file's bytes, or PackageError/PackageTampered saying what is wrong."""
+def read(path: Path, password: str | None = None) -> tuple[ReviewPackage, bytes]:
+    """The package and the file's bytes (as sent, sealed or not), or PackageError/PackageTampered
+    saying what is wrong. A password-sealed package needs `password`."""
     try:
         if path.stat().st_size > MAX_BYTES:
             raise PackageError(f"{path.name} is {path.stat().st_size // 2**20} MB, larger than any review package")
-        data = path.read_bytes()
+        data = file_bytes = path.read_bytes()
     except OSError as exc:
         raise PackageError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    if is_sealed(data):
+        try:
+            data = unseal(data, password, path.name)
+        except SealedError as exc:
+            raise PackageError(str(exc)) from None
     try:
         envelope = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
@@ -128,7 +135,7 @@ def read(path: Path) -> tuple[ReviewPackage, bytes]:
         origin = tuple(_build(AuditEntry, e) for e in payload["origin_entries"])
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise PackageError(f"{path.name} is signed but its content cannot be read ({type(exc).__name__}: {exc})") from None
-    return ReviewPackage(manifest, record, origin), data
+    return ReviewPackage(manifest, record, origin), file_bytes
 
 
 def _build(cls, plain: dict):

@@ -17,6 +17,7 @@ from agents.review.package_record import gather
 from agents.review.package_review import check_records
 from agents.review.package_receive import PackageImport, Receiver
 from agents.review.package_store import PackageStore, SentPackage, write_transaction
+from agents.review.sealed import seal
 from agents.runtime.clock import new_id, utc_now
 from agents.runtime.database import Database
 
@@ -52,9 +53,10 @@ class PackageService:
             self._store = PackageStore(self._db)
         return self._store
 
-    def export(self, draft_id: str, out: Path, actor: str = "") -> PackageExport:
+    def export(self, draft_id: str, out: Path, actor: str = "", password: str | None = None) -> PackageExport:
         """A draft received for review goes back as the reply to that package; any other draft
-        goes out as a new review package."""
+        goes out as a new review package. With `password` the signed file is sealed (sealed.py):
+        it crosses email and USB sticks unreadable, and the recipient's import asks for it."""
         store, key = self.store, self.key
         with self._db.lock:
             record = gather(self._db, draft_id)
@@ -83,6 +85,8 @@ class PackageService:
                                    record.draft.content_sha256, last_content_hash(prep), reply_to, prep[-1].entry_hash,
                                    head, sha256(canonical(payload)))
         data = encode(manifest, payload, key.sign(canonical(asdict(manifest))))
+        if password:
+            data = seal(data, password)
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_name(out.name + ".partial")
         try:
@@ -104,20 +108,20 @@ class PackageService:
         return PackageExport(out, manifest.package_id, manifest.kind, draft_id, manifest.content_sha256, key.fingerprint,
                              len(record.audit), len(record.documents), file_sha)
 
-    def inspect(self, path: Path) -> ReviewPackage:
+    def inspect(self, path: Path, password: str | None = None) -> ReviewPackage:
         """The package, checked as an import checks it, without writing anything: a recipient
         compares the sender's fingerprint before taking it in."""
-        pkg, _ = read(path)
+        pkg, _ = read(path, password)
         check_package(pkg)
         if pkg.manifest.kind == "review":
             check_records(pkg.record.review, pkg.record.draft, list(pkg.record.audit), "the preparer's")
         return pkg
 
-    def import_(self, path: Path, actor: str = "", expect_key: str = "") -> PackageImport:
+    def import_(self, path: Path, actor: str = "", expect_key: str = "", password: str | None = None) -> PackageImport:
         wanted = "".join(ch for ch in expect_key.lower() if ch in "0123456789abcdef")
         if expect_key and len(wanted) < 16:
             raise PackageError(f"--expect-key needs at least the first 16 hex digits of the fingerprint, got {expect_key!r}")
-        pkg, data = read(path)
+        pkg, data = read(path, password)
         check_package(pkg)
         m = pkg.manifest
         if expect_key and not m.sender_fingerprint.startswith(wanted):

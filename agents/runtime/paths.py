@@ -9,6 +9,7 @@ from agents.runtime.firm import active_firm
 
 DATA_DIR_ENV = "COUNTERSIGN_DATA_DIR"
 MODELS_DIR_ENV = "COUNTERSIGN_MODELS_DIR"
+EXPORTS_DIR_ENV = "COUNTERSIGN_EXPORTS_DIR"
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,18 @@ class DataPaths:
 
     @property
     def exports(self) -> Path:
+        """Where exports go unless the user picks a file: outside the data directory, whose
+        database is encrypted, because an export is plaintext meant for people to read."""
+        override = os.environ.get(EXPORTS_DIR_ENV)
+        if override:
+            return Path(override).expanduser()
+        import platformdirs
+
+        return Path(platformdirs.user_documents_dir()) / "Countersign exports"
+
+    @property
+    def legacy_exports(self) -> Path:
+        """Where exports went before the database was encrypted; doctor names what is left there."""
         return self.root / "exports"
 
     @property
@@ -43,7 +56,7 @@ class DataPaths:
         return Path(override) if override else self.root / "models"
 
     def ensure(self) -> "DataPaths":
-        for p in (self.root, self.vectors, self.logs, self.exports, self.models):
+        for p in (self.root, self.vectors, self.logs, self.models):
             p.mkdir(parents=True, exist_ok=True)
         return self
 

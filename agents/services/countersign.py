@@ -28,6 +28,7 @@ from agents.runtime.firm import FirmProfile, active_firm
 from agents.runtime.clock import new_id, utc_now
 from agents.runtime.paths import DataPaths, resolve_data_dir
 from agents.services.export_facade import ExportFacade
+from agents.services.key_facade import KeyFacade
 from agents.services.library_facade import SAMPLE_MATTER, LibraryFacade
 from agents.services.model_facade import ModelFacade
 from agents.services.review_facade import ReviewFacade
@@ -39,7 +40,7 @@ __all__ = ["Answer", "Cancelled", "CancelToken", "Countersign", "IngestReport", 
            "WarmUpReport"]
 
 
-class Countersign(LibraryFacade, ModelFacade, ReviewFacade, ExportFacade, WarmUpFacade):
+class Countersign(LibraryFacade, ModelFacade, ReviewFacade, ExportFacade, WarmUpFacade, KeyFacade):
     """The one object the CLI and the desktop talk to. Heavy parts load on first use."""
 
     def __init__(self, paths: DataPaths, firm: FirmProfile | None = None, read_only: bool = False) -> None:

@@ -17,6 +17,7 @@ from agents.review.package_format import PackageManifest
 from agents.review.package_receive import PackageImport
 from agents.review.package_service import PackageExport
 from agents.review.redline import RedlineReport
+from agents.review.sealed import file_is_sealed, seal, unseal
 from agents.review.transaction import Transaction
 from agents.runtime.clock import utc_now
 
@@ -26,28 +27,34 @@ EXPORT_FORMATS = (*export.FORMATS, "redline-docx")
 class ExportFacade:
     """Needs `self.review`, `self.packages`, `self.library`, `self.paths`, `self._db` and `get_draft` from Countersign."""
 
-    def export(self, draft_id: str, fmt: str, out: Path | None = None, actor: str = "") -> Path:
+    def export(self, draft_id: str, fmt: str, out: Path | None = None, actor: str = "", password: str | None = None) -> Path:
         """Write the draft as md, docx or pdf, or a contract review memo's suggested revisions as
-        tracked changes in the contract (redline-docx). Each export is audited with its file's hash."""
+        tracked changes in the contract (redline-docx). Each export is audited with its file's hash
+        (the document's, when `password` seals it: that is what the reader verifies once opened)."""
         if fmt == "redline-docx":
-            return self.export_redline(draft_id, out, actor)[0]
+            return self.export_redline(draft_id, out, actor, password)[0]
         if fmt not in EXPORT_FORMATS:
             raise ValueError(f"export format must be one of: {', '.join(EXPORT_FORMATS)}")
         draft = self.get_draft(draft_id)
         quotes = source_quotes(draft, self._cited_passage)
-        return self._audited_export(draft, fmt, out or self.paths.exports / f"{draft.id}-v{draft.version}.{fmt}", actor,
-                                    lambda head, tmp: export.write(draft, fmt, head, tmp, quotes))
+        return self._audited_export(draft, fmt, self._export_path(out, f"{draft.id}-v{draft.version}.{fmt}", password),
+                                    actor, lambda head, tmp: export.write(draft, fmt, head, tmp, quotes), password)
 
-    def export_redline(self, draft_id: str, out: Path | None = None, actor: str = "") -> tuple[Path, RedlineReport]:
+    def _export_path(self, out: Path | None, name: str, password: str | None) -> Path:
+        return Path(out) if out else self.paths.exports / (name + (".sealed" if password else ""))
+
+    def export_redline(self, draft_id: str, out: Path | None = None, actor: str = "",
+                       password: str | None = None) -> tuple[Path, RedlineReport]:
         """The contract as DOCX with the memo's suggested revisions as tracked changes, and which
         findings' revisions were placed (or why not)."""
         draft = self.get_draft(draft_id)
         reports: list[RedlineReport] = []
-        path = self._audited_export(draft, "redline-docx", out or self.paths.exports / f"{draft.id}-v{draft.version}-redline.docx",
-                                    actor, lambda head, tmp: reports.append(self._redline(draft, tmp)))
+        path = self._audited_export(draft, "redline-docx",
+                                    self._export_path(out, f"{draft.id}-v{draft.version}-redline.docx", password),
+                                    actor, lambda head, tmp: reports.append(self._redline(draft, tmp)), password)
         return path, reports[0]
 
-    def _audited_export(self, draft: Draft, fmt: str, out: Path, actor: str, write) -> Path:
+    def _audited_export(self, draft: Draft, fmt: str, out: Path, actor: str, write, password: str | None = None) -> Path:
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_name(out.name + ".partial")
         # The file names the audit head it was made against; the export entry then records the
@@ -56,6 +63,8 @@ class ExportFacade:
         try:
             write(head, tmp)
             self.review.record_export(draft, actor, fmt, sha256_file(tmp))
+            if password:  # sealed before it takes its name; the plaintext only ever lived in the .partial file
+                tmp.write_bytes(seal(tmp.read_bytes(), password))
             tmp.replace(out)
         finally:
             tmp.unlink(missing_ok=True)
@@ -98,9 +107,23 @@ class ExportFacade:
             tmp.unlink(missing_ok=True)
         return out
 
-    def verify_export(self, path: Path) -> FileVerification:
-        """Which export of which draft this exact file is, from the audit log, with the chain checked."""
-        result = verify_file(Path(path), self.review.audit.entries())
+    def decrypt_file(self, path: Path, password: str, out: Path) -> Path:
+        """A password-sealed export (or package) opened into `out`; WrongPassword says so and writes nothing."""
+        data = unseal(Path(path).read_bytes(), password, Path(path).name)
+        Path(out).write_bytes(data)
+        return Path(out)
+
+    def verify_export(self, path: Path, password: str | None = None) -> FileVerification:
+        """Which export of which draft this exact file is, from the audit log, with the chain
+        checked; a sealed export is opened with `password` and its document checked."""
+        path = Path(path)
+        if file_is_sealed(path):
+            import tempfile
+
+            with tempfile.TemporaryDirectory() as tmp:  # the system's temp folder, not the data directory
+                opened = self.decrypt_file(path, password or "", Path(tmp) / path.name.removesuffix(".sealed"))
+                return self.verify_export(opened)
+        result = verify_file(path, self.review.audit.entries())
         if result.found and result.version is None:
             try:
                 draft = self.get_draft(result.draft_id)
@@ -114,20 +137,24 @@ class ExportFacade:
         return self.review.audit.verify()
 
     # -- review packages -------------------------------------------------------------------
-    def export_package(self, draft_id: str, out: Path | None = None, actor: str = "") -> PackageExport:
+    def export_package(self, draft_id: str, out: Path | None = None, actor: str = "",
+                       password: str | None = None) -> PackageExport:
         """One signed file with the draft, its evidence and audit entries, for a reviewer on
         another installation; a draft that came in a package goes back as the signed reply."""
         self.firm.refuse_unless("review_packages")
-        return self.packages.export(draft_id, out or self.paths.exports / f"{draft_id}.cspkg", actor)
+        return self.packages.export(draft_id, out or self.paths.exports / f"{draft_id}.cspkg", actor, password)
 
-    def import_package(self, path: Path, actor: str = "", expect_key: str = "") -> PackageImport:
+    def import_package(self, path: Path, actor: str = "", expect_key: str = "", password: str | None = None) -> PackageImport:
         """`expect_key` (a fingerprint, or its first 16+ hex digits) refuses a package signed by any other key."""
         self.firm.refuse_unless("review_packages")
-        return self.packages.import_(path, actor, expect_key)
+        return self.packages.import_(path, actor, expect_key, password)
 
-    def inspect_package(self, path: Path) -> PackageManifest:
+    def inspect_package(self, path: Path, password: str | None = None) -> PackageManifest:
         """What a package holds and who signed it, checked like an import but writing nothing."""
-        return self.packages.inspect(path).manifest
+        return self.packages.inspect(path, password).manifest
+
+    def is_password_protected(self, path: Path) -> bool:
+        return file_is_sealed(Path(path))
 
     def installation_key(self) -> str:
         """This installation's key fingerprint, which a package's recipient compares out of band."""

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QCheckBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from agents.domain.drafts import Draft
 from agents.domain.events import Finished
@@ -51,6 +51,16 @@ class ExportBar(QWidget):
             row.addWidget(button)
             self.buttons[fmt] = button
         self.buttons["redline-docx"].setToolTip("The contract as DOCX with the memo's suggested revisions as tracked changes")
+        # Sealing is the core's (AES-256-GCM, scrypt); the bar only carries the password to it.
+        self.protect = QCheckBox("Password")
+        self.protect.setToolTip("Seal the exported file with a password (open it with `countersign decrypt`)")
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setPlaceholderText("at least 8 characters")
+        self.password.setEnabled(False)
+        self.protect.toggled.connect(self.password.setEnabled)
+        row.addWidget(self.protect)
+        row.addWidget(self.password)
         self.set_draft(None)
 
     @property
@@ -81,9 +91,12 @@ class ExportBar(QWidget):
         if self._draft is None or self.busy:
             return None
         core, draft_id, actor = self._core, self._draft.id, self._actor().strip()
+        password = self.password.text() if self.protect.isChecked() else None
+        if password is not None and path is not None and path.suffix != ".sealed":
+            path = path.with_name(path.name + ".sealed")  # the name says it will not open as a plain file
 
         def job(_cancel):
-            yield Finished(core.export(draft_id, fmt, path, actor=actor))
+            yield Finished(core.export(draft_id, fmt, path, actor=actor, password=password))
 
         self.task = self._runner.submit(f"Exporting {fmt}", job)
         self.task.finished.connect(self._done)

@@ -66,7 +66,7 @@ def test_redline_export_lists_the_revisions_placed(cli, drafts, tmp_path):
 
 
 def test_a_log_cut_short_verifies_alone_but_not_against_a_recorded_head(cli, drafts, data_dir):
-    import sqlite3
+    from agents.runtime.database import raw_connection
 
     credit, _ = drafts
     code, before, _ = cli("verify", "--json")
@@ -79,7 +79,7 @@ def test_a_log_cut_short_verifies_alone_but_not_against_a_recorded_head(cli, dra
 
     # Someone with the database file drops the guard trigger and removes the newest entries:
     # every remaining link still checks, so only the head kept elsewhere shows the cut.
-    with sqlite3.connect(data_dir / "countersign.sqlite3") as db:
+    with raw_connection(data_dir / "countersign.sqlite3") as db:
         db.execute("DROP TRIGGER audit_log_no_delete")
         db.execute("DELETE FROM audit_log WHERE seq > ?", (before["head_seq"],))
     code, alone, _ = cli("verify", "--json")

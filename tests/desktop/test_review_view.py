@@ -394,3 +394,19 @@ def test_an_export_does_not_wait_behind_a_draft_being_written(qtbot, core, draft
     finally:
         release.set()
         window.close()
+
+
+def test_a_password_protected_export_is_sealed_and_opens_with_its_password(qtbot, view, core, tmp_path):
+    bar = view.exports
+    assert not bar.password.isEnabled()
+    qtbot.mouseClick(bar.protect, Qt.MouseButton.LeftButton)
+    assert bar.password.isEnabled()
+    qtbot.keyClicks(bar.password, "harbor-escrow-2026")
+    task = bar.export_to("md", tmp_path / "memo.md")
+    qtbot.waitUntil(lambda: not task.active, timeout=30_000)
+    sealed = tmp_path / "memo.md.sealed"
+    assert bar.last_export == sealed and view.message.text() == f"Exported to {sealed}"
+    assert sealed.read_bytes().startswith(b"COUNTERSIGN-SEALED\n") and not (tmp_path / "memo.md").exists()
+    assert core.verify_export(sealed, "harbor-escrow-2026").ok
+    opened = core.decrypt_file(sealed, "harbor-escrow-2026", tmp_path / "opened.md")
+    assert core.get_draft(view.current.id).sections[0].heading in opened.read_text(encoding="utf-8")

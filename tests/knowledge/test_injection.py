@@ -2,7 +2,6 @@
 the verifier refusing figures that appear only inside instructions."""
 from __future__ import annotations
 
-import sqlite3
 
 import pytest
 
@@ -12,7 +11,7 @@ from agents.domain.library import Chunk, Passage
 from agents.engine.prompting import numbered, watching
 from agents.knowledge.injection import CATEGORIES, classify, label, neutralise, without_instructions
 from agents.knowledge.library_store import LibraryStore
-from agents.runtime.database import connect
+from agents.runtime.database import connect, raw_connection
 from agents.workproducts.verifier import check
 
 CLEAN = [
@@ -96,7 +95,7 @@ def test_chunks_from_before_the_column_existed_are_classified_when_read(tmp_path
 def test_version_six_database_gains_the_injection_column(tmp_path):
     path = tmp_path / "v6.sqlite3"
     connect(path).close()
-    old = sqlite3.connect(path)
+    old = raw_connection(path)  # keyed: the database is encrypted at rest
     old.executescript("ALTER TABLE chunks DROP COLUMN injection; PRAGMA user_version = 6;")
     old.close()
     db = connect(path)

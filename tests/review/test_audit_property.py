@@ -16,7 +16,7 @@ from agents.domain.drafts import Draft, Section
 from agents.domain.review_rules import DraftStatus, ReviewAction
 from agents.review.audit_log import AuditLog
 from agents.review.service import ReviewService
-from agents.runtime.database import Database, connect
+from agents.runtime.database import Database, connect, raw_connection
 
 FIELDS = ("seq", "at", "actor", "action", "subject", "detail", "prev_hash", "entry_hash")
 CONTENT = ("at", "actor", "action", "subject", "detail")
@@ -41,7 +41,19 @@ def _real_chain(path) -> sqlite3.Connection:
         service.sign_off(d.id, "M. Vale", "partner", "approved")
         service.record_export(d, "M. Vale", "docx", "e" * 64)
     db.close()
-    return sqlite3.connect(path)
+    return _plaintext_copy(path)
+
+
+def _plaintext_copy(path) -> sqlite3.Connection:
+    """The encrypted database decrypted into a plaintext file beside it (SQLCipher will not
+    back up into an unkeyed database), opened with the standard library for tampering."""
+    plain = path.with_name(path.name + ".plain")
+    conn = raw_connection(path)
+    conn.execute("ATTACH DATABASE ? AS plain KEY ''", (str(plain),))
+    conn.execute("SELECT sqlcipher_export('plain')")
+    conn.execute("DETACH DATABASE plain")
+    conn.close()
+    return sqlite3.connect(plain)
 
 
 @pytest.fixture(scope="module")
@@ -180,11 +192,14 @@ def _empty_db(factory) -> sqlite3.Connection:
     if "conn" not in _EMPTY:
         path = factory.mktemp("empty") / "db.sqlite3"
         connect(path).close()
-        _EMPTY["conn"] = sqlite3.connect(path)
+        _EMPTY["conn"] = _plaintext_copy(path)
     return _EMPTY["conn"]
 
 
-def test_editing_the_database_file_itself_is_detected(tmp_path):
+def test_editing_the_database_file_itself_is_detected(tmp_path, monkeypatch):
+    # Bytes are edited in place, which needs a plaintext file: someone holding the key could
+    # decrypt, edit and re-encrypt the same way, and the chain must still catch it.
+    monkeypatch.setenv("COUNTERSIGN_PLAINTEXT_DATABASE", "1")
     path = tmp_path / "db.sqlite3"
     _real_chain(path).close()
     db = connect(path)

@@ -1,5 +1,6 @@
 """A canary sentence in an ingested document stays where confidential text is meant to live:
-the SQLite database, and exports that cite it. It is in no log line (not even a traceback of an
+the SQLCipher database (encrypted, so not even its bytes show it), and exports that cite it.
+It is in no log line (not even a traceback of an
 error that quoted it), in no export of a draft that does not cite it, and in no byte of the
 vector store, which holds vectors and ids only. Scans are of raw bytes, and inside every zip
 part and every PDF page's text, with a positive control showing each scan finds the canary."""
@@ -63,7 +64,7 @@ def matter(tmp_path_factory):
     uncited = _draft(app, m.id, chunks["memo.txt"][0], "Audit fee memo")
     cited = _draft(app, m.id, next(c for c in chunks["side_letter.docx"] if TOKEN in c.text), "Settlement memo")
     outside = root / "outside"
-    exports = {fmt: app.export(uncited.id, fmt) for fmt in ("md", "docx", "pdf")}  # into the data directory
+    exports = {fmt: app.export(uncited.id, fmt) for fmt in ("md", "docx", "pdf")}  # into the exports folder
     controls = {fmt: app.export(cited.id, fmt, outside / f"cited.{fmt}") for fmt in ("md", "docx", "pdf")}
     yield app, data, exports, controls, [c for cs in chunks.values() for c in cs]
     app.close()
@@ -88,11 +89,14 @@ def test_no_log_line_carries_it_not_even_a_traceback_that_quoted_it(matter):
     assert not [p for p in logs if carries(p, TOKEN)]
 
 
-def test_no_file_under_the_data_directory_but_the_database_carries_it(matter):
-    _, data, _, _, _ = matter
+def test_no_file_under_the_data_directory_carries_it_not_even_the_database(matter):
+    app, data, exports, _, _ = matter
     files = [p for p in data.rglob("*") if p.is_file()]
     assert any(p.name in DATABASE for p in files) and any("vectors" in p.parts for p in files)
-    assert [p.relative_to(data) for p in files if p.name not in DATABASE and carries(p, TOKEN)] == []
+    assert [p.relative_to(data) for p in files if carries(p, TOKEN)] == []
+    assert app.database_key_status().encrypted  # and the database does hold it, decrypted:
+    assert any(TOKEN in p.chunk.text for p in app.search("Marrowgate", TOKEN))
+    assert not any(path.resolve().is_relative_to(data.resolve()) for path in exports.values())
 
 
 def test_the_vector_store_holds_no_chunk_text_at_all(matter):

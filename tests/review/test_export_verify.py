@@ -2,13 +2,12 @@
 SHA-256, with its draft, version, format and sign-off; a changed byte or a broken chain fails."""
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
+from workflow_drafts import sign_with_policy
 
+from agents.runtime.database import raw_connection
 from tests.review.contract_memo import MATTER, open_app
 from tests.review.sample_draft import sample_draft
-from workflow_drafts import sign_with_policy
 
 
 @pytest.fixture
@@ -56,7 +55,7 @@ def test_a_signed_export_says_who_signed_and_an_earlier_unsigned_one_still_says_
 def test_a_broken_chain_is_reported_with_the_file(app, draft, tmp_path, data_dir):
     path = app.export(draft.id, "md", tmp_path / "memo.md")
     # What an attacker with the database file would do: drop the guard and rewrite history.
-    con = sqlite3.connect(data_dir / "countersign.sqlite3")
+    con = raw_connection(data_dir / "countersign.sqlite3")  # they would have the key too
     con.execute("DROP TRIGGER audit_log_no_update")
     con.execute("UPDATE audit_log SET actor = 'someone else' WHERE seq = 1")
     con.commit()

@@ -1,17 +1,17 @@
 """Schema 5 adds per-section review to a database written by schema 4 without blocking drafts
 that were already approved or signed under the old, draft-level review."""
-import sqlite3
+
+from workflow_drafts import memo, seeded
 
 from agents.domain.section_review import SectionStatus
 from agents.review.service import ReviewService
-from agents.runtime.database import SCHEMA_VERSION, connect
-from workflow_drafts import memo, seeded
+from agents.runtime.database import SCHEMA_VERSION, connect, raw_connection
 
 _V5_TABLES = ("section_reviews", "section_edits", "section_comments", "flag_resolutions", "profiles", "firm_policy")
 
 
 def _as_schema_4(path) -> None:
-    conn = sqlite3.connect(path)
+    conn = raw_connection(path)
     for table in _V5_TABLES:
         conn.execute(f"DROP TABLE {table}")
     conn.execute("ALTER TABLE drafts DROP COLUMN supersedes")

@@ -2,7 +2,7 @@ import sqlite3
 
 import pytest
 
-from agents.runtime.database import SCHEMA_VERSION, connect
+from agents.runtime.database import SCHEMA_VERSION, connect, raw_connection
 
 
 def test_fresh_database_is_wal_at_the_current_schema(tmp_path):
@@ -31,7 +31,7 @@ def test_version_one_database_is_migrated_without_losing_rows(tmp_path):
 def test_version_two_database_gains_the_matter_embedders_table(tmp_path):
     path = tmp_path / "v2.sqlite3"
     connect(path).close()
-    old = sqlite3.connect(path)
+    old = raw_connection(path)  # encrypted since connect(); the test edits it as an old version would be
     old.executescript("DROP TABLE matter_embedders; INSERT INTO matters VALUES ('m1', 'Old', 'now'); PRAGMA user_version = 2;")
     old.close()
     db = connect(path)
