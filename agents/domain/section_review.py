@@ -138,13 +138,21 @@ def unresolved_flags(draft: Draft, resolutions: list[FlagResolution]) -> list[tu
     return [(s, i, f) for s in draft.sections for i, f in enumerate(s.flags) if (s.key, i) not in done]
 
 
+_NOT_APPROVED = {SectionStatus.PENDING: "is not approved yet", SectionStatus.CHANGES_REQUESTED: "has changes requested"}
+
+
+def _section_name(s: Section) -> str:
+    # The heading is what the reviewer sees; the key is what `countersign review` commands take.
+    return f"\"{s.heading}\" (section {s.key})"
+
+
 def approval_blockers(draft: Draft, states: dict[str, SectionState]) -> list[str]:
-    return [f"section '{s.key}' ({s.heading}) is {_words(states[s.key].status.value)}"
+    return [f"{_section_name(s)} {_NOT_APPROVED[states[s.key].status]}"
             for s in draft.sections if states[s.key].status is not SectionStatus.APPROVED]
 
 
 def signoff_blockers(draft: Draft, states: dict[str, SectionState], resolutions: list[FlagResolution]) -> list[str]:
     """Everything that stands between this draft and a signature, in words a reviewer can act on."""
     out = approval_blockers(draft, states)
-    out += [f"flag {i} of section '{s.key}' is unresolved: {f.message}" for s, i, f in unresolved_flags(draft, resolutions)]
+    out += [f"{_section_name(s)}: flag {i} is unresolved: {f.message}" for s, i, f in unresolved_flags(draft, resolutions)]
     return out

@@ -28,7 +28,7 @@ def test_review_from_first_look_to_sign_off(cli, draft_id, tmp_path, data_dir):
     code, shown, _ = cli("review", "show", draft_id)
     assert code == 0 and "[law: pending]" in shown and "[cap: pending]" in shown
     assert "! flag 0 error: 250,000 appears in no source — UNRESOLVED" in shown
-    assert "before sign-off: flag 1 of section 'cap' is unresolved" in shown
+    assert "before sign-off: \"Limitation of liability\" (section cap): flag 1 is unresolved" in shown
 
     new_text = tmp_path / "cap.txt"
     new_text.write_text(CAP.replace("250,000", "200,000"), encoding="utf-8")

@@ -216,9 +216,9 @@ def test_a_flagged_draft_cannot_be_signed_until_its_flags_are_resolved(qtbot, vi
     assert not view.sign_button.isEnabled()
     why = view.header.blockers.text()
     assert view.header.blockers.isVisible() and why.startswith("Before sign-off:")
-    assert "flag 0 of section 'cap' is unresolved: 250,000 appears in no source" in why
-    assert "flag 1 of section 'cap' is unresolved: citation [2] quotes text not on the cited page" in why
-    assert "flag 0 of section 'cap' is unresolved" in view.sign_button.toolTip()
+    assert "\"Limitation of liability\" (section cap): flag 0 is unresolved: 250,000 appears in no source" in why
+    assert "\"Limitation of liability\" (section cap): flag 1 is unresolved: citation [2] quotes text not on the cited page" in why
+    assert "\"Limitation of liability\" (section cap): flag 0 is unresolved" in view.sign_button.toolTip()
     view.open_sign_off()
     assert view.dialog is None  # no dialog to sign what the core would refuse
 
@@ -284,7 +284,7 @@ def test_a_section_sent_back_needs_a_note_then_an_edit(qtbot, view, core, draft_
     assert lines(pane.comments.list)[0].endswith("\nCite the clause number, not only the page.")
     assert not pane.panel.approve_button.isEnabled() and not pane.panel.changes_button.isEnabled()
     click(qtbot, view.approve_button)
-    assert "section 'law' (Governing law) is changes requested" in view.message.text()
+    assert "\"Governing law\" (section law) has changes requested" in view.message.text()
 
     # Navigation is locked while an edit is open, so an unsaved edit is never dropped.
     click(qtbot, pane.panel.edit_button)

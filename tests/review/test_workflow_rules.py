@@ -76,8 +76,8 @@ def test_sign_off_is_blocked_by_each_unapproved_section_and_each_unresolved_flag
     d = _draft(Section("a", "A", "Fee 12 paid."), Section("b", "B", "Fine.", flags=flags))
     states = {"a": SectionState("a", S.APPROVED, "Fee 12 paid."), "b": SectionState("b", S.PENDING, "Fine.")}
     blockers = signoff_blockers(d, states, [])
-    assert blockers == ["section 'b' (B) is pending", "flag 0 of section 'b' is unresolved: figure 12 in no source",
-                        "flag 1 of section 'b' is unresolved: quote not on page"]
+    assert blockers == ['"B" (section b) is not approved yet', '"B" (section b): flag 0 is unresolved: figure 12 in no source',
+                        '"B" (section b): flag 1 is unresolved: quote not on page']
     states["b"] = SectionState("b", S.APPROVED, "Fine.")
     done = [FlagResolution("b", i, Resolution.ACCEPTED, "checked", "R", "t") for i in (0, 1)]
     assert signoff_blockers(d, states, done) == []
