@@ -114,6 +114,8 @@ def main() -> None:
     ap.add_argument("--max-tokens", type=int, default=512, help="length of the streamed answer")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--question", default=QUESTION)
+    ap.add_argument("--inline-vectors", action="store_true",
+                    help="chromadb in the window's process, as before it moved to a child (for comparison)")
     ap.add_argument("--trace-stalls", type=int, default=0, metavar="MS",
                     help="sample the UI thread's stack while a tick is MS late; report where it stalls")
     args = ap.parse_args()
@@ -139,7 +141,8 @@ def main() -> None:
     out: dict = {"files": len(files), "max_tokens": args.max_tokens, "threads": args.threads, **first_window(data)}
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
-    core = Countersign.open(str(data))
+    core = Countersign.open(str(data), vector_process=not args.inline_vectors)
+    out["vectors"] = "window's process" if args.inline_vectors else "child process"
     window = desktop_app.build_window(core)
     window.show()
     app.processEvents()

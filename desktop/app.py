@@ -81,7 +81,7 @@ def open_core(app, data_dir: str | None):
     prompt = "The data directory's database is protected by a passphrase.\nPassphrase:"
     for attempt in range(3):
         try:
-            return Countersign.open(data_dir)
+            return Countersign.open(data_dir, vector_process=True)
         except PassphraseNeeded as exc:
             if app.platformName() in ("offscreen", "minimal"):  # nobody could type into a box there
                 raise
@@ -94,7 +94,7 @@ def open_core(app, data_dir: str | None):
                 raise
             forget_passphrases()
             prompt = "That passphrase does not open the database (nothing was changed).\nPassphrase:"
-    return Countersign.open(data_dir)
+    return Countersign.open(data_dir, vector_process=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         settings.write_text('{"max_tokens": 160}', encoding="utf-8")  # enough for real findings, still quick
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    core = Countersign.open(str(data_dir))
+    core = Countersign.open(str(data_dir), vector_process=True)
     window = build_window(core)
     window.resize(*SIZE)
     window.show()

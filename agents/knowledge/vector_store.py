@@ -36,20 +36,29 @@ def parse_name(name: str) -> tuple[str, str] | None:
 class VectorStore:
     """`embedder=None` means the matter's current one, as told by `active` (set by services)."""
 
-    def __init__(self, path: Path, active: Callable[[str], str] = lambda _matter_id: LEGACY_EMBEDDER) -> None:
+    def __init__(self, path: Path, active: Callable[[str], str] = lambda _matter_id: LEGACY_EMBEDDER,
+                 in_process: bool = True) -> None:
+        """`in_process=False` runs chromadb in a child process (vector_process.py): the window's
+        choice, so chromadb's calls never hold the window's GIL."""
         self._path = path
+        self._in_process = in_process
         self._client = None
         self._client_lock = threading.Lock()
         self._collections: dict[str, object] = {}
         self.active = active
 
     def open(self) -> None:
-        """Open the store now (importing chromadb) rather than at the first call that needs it."""
-        self._db()
+        """Open the store now (importing chromadb, or starting its process) rather than at the
+        first call that needs it."""
+        self._db().list_collections()
 
     def _db(self):
         # Locked: the window's warm-up may open the store while the worker's first ingest does.
         with self._client_lock:
+            if self._client is None and not self._in_process:
+                from agents.knowledge.vector_process import ProcessClient
+
+                self._client = ProcessClient(self._path)
             if self._client is None:
                 import chromadb
                 from chromadb.config import Settings
@@ -69,6 +78,16 @@ class VectorStore:
                 name, metadata={"hnsw:space": "cosine"}, embedding_function=None
             )
         return self._collections[name]
+
+    def close(self) -> None:
+        """Stop the child process, if chromadb runs in one (the embedded client needs nothing)."""
+        if self._in_process:
+            return
+        with self._client_lock:
+            if self._client is not None:
+                self._client.close()
+            self._client = None
+            self._collections.clear()
 
     def collections(self) -> list[tuple[str, str]]:
         """(matter id, embedder) of every collection on disk."""

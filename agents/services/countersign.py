@@ -43,12 +43,15 @@ __all__ = ["Answer", "Cancelled", "CancelToken", "Countersign", "IngestReport", 
 class Countersign(LibraryFacade, ModelFacade, ReviewFacade, ExportFacade, WarmUpFacade, KeyFacade):
     """The one object the CLI and the desktop talk to. Heavy parts load on first use."""
 
-    def __init__(self, paths: DataPaths, firm: FirmProfile | None = None, read_only: bool = False) -> None:
+    def __init__(self, paths: DataPaths, firm: FirmProfile | None = None, read_only: bool = False,
+                 vector_process: bool = False) -> None:
         """`read_only` opens beside a Countersign that has the data directory (for commands that
         only read); otherwise this process takes the directory's write lock, and a second
-        process is refused with DataDirectoryInUse naming the first."""
+        process is refused with DataDirectoryInUse naming the first. `vector_process` runs
+        chromadb in a child process (the window's choice: its calls hold the GIL)."""
         self.paths = paths.ensure()
         self.read_only = read_only
+        self._vector_process = vector_process
         key = None if read_only else instance_lock.acquire(paths.root)
         # Released by close(), or when an unclosed Countersign is collected, so a forgotten
         # object in a long-lived process does not keep other processes out for good.
@@ -72,7 +75,7 @@ class Countersign(LibraryFacade, ModelFacade, ReviewFacade, ExportFacade, WarmUp
         # Each matter searches the collection of the embedder it was last fully embedded with;
         # the index knows which, and the retriever embeds each query with that embedder.
         self.index = MatterIndex(self._db, self.settings.embedder, paths.models, self.settings.n_threads)
-        self.vectors = VectorStore(paths.vectors, active=self.index.active)
+        self.vectors = VectorStore(paths.vectors, active=self.index.active, in_process=not self._vector_process)
         self.retriever = MatterRetriever(self.library, self.vectors, self.index)
         self._model = None
         self._model_lock = threading.Lock()
@@ -94,11 +97,13 @@ class Countersign(LibraryFacade, ModelFacade, ReviewFacade, ExportFacade, WarmUp
         return self.index.embedder()
 
     @classmethod
-    def open(cls, data_dir: str | None = None, firm: FirmProfile | None = None, read_only: bool = False) -> "Countersign":
+    def open(cls, data_dir: str | None = None, firm: FirmProfile | None = None, read_only: bool = False,
+             vector_process: bool = False) -> "Countersign":
         firm = active_firm() if firm is None else firm
-        return cls(resolve_data_dir(data_dir, firm.default_data_dir()), firm, read_only)
+        return cls(resolve_data_dir(data_dir, firm.default_data_dir()), firm, read_only, vector_process)
 
     def close(self) -> None:
+        self.vectors.close()
         self._db.close()
         self._release()
 

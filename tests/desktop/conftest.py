@@ -34,7 +34,7 @@ def core(data_dir, core_settings):
     if core_settings:
         data_dir.mkdir(parents=True, exist_ok=True)
         (data_dir / "settings.json").write_text(json.dumps(core_settings), encoding="utf-8")
-    c = Countersign.open(str(data_dir))
+    c = Countersign.open(str(data_dir), vector_process=True)  # as the window opens it
     yield c
     c.close()
 
