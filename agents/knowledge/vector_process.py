@@ -17,6 +17,8 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import NamedTuple
 
+from agents.runtime.priority import lower_this_process
+
 _COLLECTION_OPS = ("upsert", "delete", "get", "query", "count")
 START_TIMEOUT_S = 120.0  # importing chromadb on a cold, busy laptop
 
@@ -43,6 +45,9 @@ def _serve(conn: Connection, path: str) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the app closes this process; Ctrl+C is for the app
+    # Below the window, as the parse worker is: the writes serve background ingestion, and on two
+    # cores a child at the window's priority took turns with it (stalls of 70 ms).
+    lower_this_process()
     import chromadb
     from chromadb.config import Settings
 
