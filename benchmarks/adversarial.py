@@ -125,7 +125,7 @@ def ingest_group(app: Countersign, name: str, paths: list[Path], hard_limit: flo
     # each outcome past the hard limit the parse alone is timed again in a fresh worker.
     by_name = {p.name[:60]: p for p in paths}
     slow = [(s, f, st, _parse_seconds(by_name[f], limits)) for s, f, st in slowest if s > hard_limit and f in by_name]
-    return {"group": name, "outcomes": sum(statuses.values()), "by_status": dict(statuses),
+    group = {"group": name, "outcomes": sum(statuses.values()), "by_status": dict(statuses),
             "crashes": crashes, "parser_crashes_contained": reasons["the parser crashed on this file"],
             "hangs_past_hard_limit": sum(1 for *_, parse_s in slow if parse_s > hard_limit),
             "outcomes_past_hard_limit": [{"file": f, "seconds": round(s, 1), "status": st, "parse_seconds": round(p, 1)}
@@ -133,6 +133,8 @@ def ingest_group(app: Countersign, name: str, paths: list[Path], hard_limit: flo
             "seconds": round(time.monotonic() - started, 1),
             "slowest": [{"file": f, "seconds": round(s, 2), "status": st} for s, f, st in slowest[:5]],
             "top_reasons": [{"reason": r, "files": n} for r, n in reasons.most_common(6) if r]}
+    print(json.dumps(group), file=sys.stderr, flush=True)  # a long run's groups so far survive a later failure
+    return group
 
 
 def files_carrying(data: Path) -> tuple[int, list[str]]:
@@ -142,8 +144,11 @@ def files_carrying(data: Path) -> tuple[int, list[str]]:
 
 def sign_canary(app: Countersign) -> bool:
     """A draft citing the canary's passage, signed off: the encrypted store still does the loop."""
-    hit = next(p for p in app.search("Adversarial", f"{TOKEN} side letter payment", top_k=3) if TOKEN in p.chunk.text)
-    doc, c = app.library.document(hit.chunk.document_id), hit.chunk
+    # The canary's chunk from its own document: among hundreds of hostile files the search's top
+    # few need not hold it (whether search finds it is its own figure, canary_document_still_found).
+    letter = next(d for d in app.documents("Adversarial") if d.filename == "side_letter.txt")
+    c = next(c for c in app.library.document_chunks(letter.id) if TOKEN in c.text)
+    doc = app.library.document(c.document_id)
     cite = Citation(1, c.id, doc.id, doc.filename, doc.content_hash, c.page, c.char_start, c.char_end)
     draft = app.review.create(Draft(new_id("draft"), app.library.matter("Adversarial").id, "tax-memo", "Side letter",
                                     DraftStatus.DRAFT, 1, utc_now(), "A. Preparer", "qwen", "a" * 64, 1,
@@ -158,7 +163,7 @@ def canary_scan(app: Countersign, data: Path) -> dict:
     chunks = app.library.chunks(chunk_ids)
     leaked = [cid for cid, c in chunks.items() if len(c.text.strip()) >= 16
               and any(c.text.strip()[:32].encode() in blob for blob in vector_blobs)]
-    found = app.search("Adversarial", f"{TOKEN} side letter payment", top_k=3)
+    found = app.search("Adversarial", f"{TOKEN} side letter payment", top_k=10)
     return {"files_scanned": scanned, "files_carrying_canary_while_open": carrying,
             "database_encrypted": app.database_key_status().encrypted, "database_key_storage": app.database_key_status().storage,
             "canary_draft_signed_off": sign_canary(app),
