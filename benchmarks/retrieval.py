@@ -1,9 +1,10 @@
 """Page-level retrieval recall on the FinanceBench dev subset, through the product's own pipeline.
 
 Ingests the filings into one matter, then for every question checks whether an evidence page is
-among the top-1/5/10 distinct pages returned by three retrievers over the same stored chunks:
-the product's hybrid retriever (app.search), its fusion without the statement-page preference
-(rrf_only), BM25 alone (SQLite FTS5) and dense alone (chromadb).
+among the top-1/5/10 distinct pages returned by five retrievers over the same stored chunks:
+the product's hybrid retriever (app.search), the same without the rare-word preference
+(no_rare_terms), its fusion without the statement-page preference (rrf_only), BM25 alone
+(SQLite FTS5) and dense alone (chromadb).
 Each is scored within the question's own filing and across the whole library. Prints one JSON object.
 
 Usage:
@@ -55,9 +56,11 @@ def retrieve(app, matter_id: str, question: str, vector, doc_id: str | None, doc
     hybrid = [p.chunk for p in app.search(MATTER, question, document=doc_name, top_k=CANDIDATES)]
     # The same fusion without the statement-page preference, so that ingredient is measured too.
     fused = [p.chunk for p in app.retriever.search(question, matter_id, CANDIDATES, doc_id, statements=False)]
+    # And without the rare-word preference: the hybrid as it ranked before that was added.
+    common = [p.chunk for p in app.retriever.search(question, matter_id, CANDIDATES, doc_id, rare_terms=False)]
     bm25 = ranked_chunks(app, app.library.keyword_search(question, matter_id, CANDIDATES, doc_id))
     dense = ranked_chunks(app, [cid for cid, _ in app.vectors.query(vector, matter_id, CANDIDATES, doc_id)])
-    return {"hybrid": distinct_pages(hybrid), "rrf_only": distinct_pages(fused), "bm25": distinct_pages(bm25), "dense": distinct_pages(dense)}
+    return {"hybrid": distinct_pages(hybrid), "no_rare_terms": distinct_pages(common), "rrf_only": distinct_pages(fused), "bm25": distinct_pages(bm25), "dense": distinct_pages(dense)}
 
 
 def first_hit(pages: list[tuple[str, int]], evidence: set[tuple[str, int]]) -> int | None:
@@ -102,7 +105,7 @@ def main() -> None:
     chunk_counts = [len(app.library.document_chunks(d.id)) for d in docs.values()]
 
     scopes = ("within_filing", "library")
-    hits = {s: {r: {k: 0 for k in KS} for r in ("hybrid", "rrf_only", "bm25", "dense")} for s in scopes}
+    hits = {s: {r: {k: 0 for k in KS} for r in ("hybrid", "no_rare_terms", "rrf_only", "bm25", "dense")} for s in scopes}
     details, fill = [], []
     q_started = time.perf_counter()
     for q in questions:

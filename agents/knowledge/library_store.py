@@ -22,6 +22,10 @@ decimal places two one provide please give show tell using""".split())
 # ranking no longer changes, so only the rarest few are searched.
 MAX_QUERY_TERMS = 12
 MAX_TERM_SHARE = 0.5
+# A word in this few of a matter's chunks is a name or a reference (a party, a side letter's
+# number) that a reader looks passages up by; fusion alone would rank a keyword-only hit for it
+# below every dense hit (benchmarks/adversarial.py: the canary among 583 hostile files).
+RARE_TERM_CHUNKS = 3
 
 
 class MatterNotFound(LookupError):
@@ -34,6 +38,7 @@ class LibraryStore:
         self._lock = db.lock
         self._df: dict[str, int] = {}  # chunks containing each query word; cleared on every write
         self._chunk_total: int | None = None
+        self._matter_df: dict[tuple[str, str], int] = {}  # (matter id, word) -> its chunks holding it
 
     # -- matters ---------------------------------------------------------------------------
     def create_matter(self, name: str) -> Matter:
@@ -145,6 +150,7 @@ class LibraryStore:
 
     def _forget_counts(self) -> None:
         self._df.clear()
+        self._matter_df.clear()
         self._chunk_total = None
 
     def _delete(self, document_id: str) -> None:
@@ -206,7 +212,23 @@ class LibraryStore:
     def keyword_search(self, query: str, matter_id: str, k: int, document_id: str | None = None,
                        pages: tuple[int, int] | None = None) -> list[str]:
         """BM25-ranked chunk ids for the query's rarest words."""
-        words = self._query_terms(query)
+        return self._match(self._query_terms(query), matter_id, k, document_id, pages)
+
+    def rare_term_search(self, query: str, matter_id: str, document_id: str | None = None,
+                         pages: tuple[int, int] | None = None) -> list[str]:
+        """The chunks holding a query word that at most RARE_TERM_CHUNKS of the matter's chunks
+        hold, BM25 ranked. Counted within the matter, so other matters never shape its ranking."""
+        rare = []
+        for w in self._query_terms(query):
+            if (matter_id, w) not in self._matter_df:
+                self._matter_df[matter_id, w] = self._db.execute(
+                    "SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ? AND matter_id = ?", (f'"{w}"', matter_id)).fetchone()[0]
+            if 0 < self._matter_df[matter_id, w] <= RARE_TERM_CHUNKS:
+                rare.append(w)
+        return self._match(rare, matter_id, RARE_TERM_CHUNKS * len(rare), document_id, pages)
+
+    def _match(self, words: list[str], matter_id: str, k: int, document_id: str | None,
+               pages: tuple[int, int] | None) -> list[str]:
         if not words:
             return []
         match = " OR ".join(f'"{w}"' for w in words)

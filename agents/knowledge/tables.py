@@ -15,6 +15,8 @@ MAX_COLUMNS = 64
 # chunks to embed. Past it the file is refused, like a file past max_file_mb, rather than
 # spending an hour embedding it or the worker's whole memory holding it.
 MAX_CELLS = 2_000_000
+_READ = 1 << 20  # bytes of a sheet part decompressed at a time when counting its cells
+_ROOT = re.compile(rb"<([A-Za-z_][\w.-]*:)?worksheet[\s>]")
 _REF = re.compile(r"^(?P<sheet>'[^']+'|[^!\s]+)!(?P<first>[A-Z]+\d+):(?P<last>[A-Z]+\d+) \|", re.M)
 
 
@@ -56,12 +58,44 @@ def sheet_text(sheet: str, rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
+def stored_values(path: Path, stop_after: int) -> int:
+    """Cells holding a value (<v> or an inline string) in the workbook's sheet parts, counted in
+    the compressed stream without parsing, up to `stop_after`. openpyxl reads about 100k cells a
+    second, so a sheet past MAX_CELLS would run into the worker's time limit before the count
+    inside the read loop refused it; counting first refuses it in about a second."""
+    import zipfile
+
+    total = 0
+    with zipfile.ZipFile(path) as zf:
+        for name in (n for n in zf.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")):
+            with zf.open(name) as fh:
+                head = fh.read(min(4096, _READ))
+                root = _ROOT.search(head)
+                prefix = (root.group(1) or b"") if root else b""
+                tags = [b"<" + prefix + b"v>", b"<" + prefix + b"is>"]
+                # Each read is searched with the previous one's last bytes before it, so a tag split
+                # across two reads is found; tags wholly inside those bytes were counted already.
+                keep = max(map(len, tags)) - 1
+                data, tail = head, b""
+                while data:
+                    total += sum(data.count(t) - tail.count(t) for t in tags)
+                    if total > stop_after:
+                        return total
+                    more = fh.read(_READ)
+                    tail = data[-keep:]
+                    data = tail + more if more else b""
+    return total
+
+
 def xlsx_pages(path: Path) -> list[Page]:
     import openpyxl
 
     from agents.domain.library import DocumentStatus
     from agents.knowledge.parsers import ParseFailure
 
+    if stored_values(path, MAX_CELLS) > MAX_CELLS:
+        raise ParseFailure(DocumentStatus.TOO_LARGE, f"more than {MAX_CELLS:,} filled cells in the workbook; "
+                           "split it or keep the part that matters")
     # read_only streams rows; data_only reads the values Excel cached, not formulas.
     wb = openpyxl.load_workbook(str(path), read_only=True, data_only=True)
     try:

@@ -105,7 +105,9 @@ class ReviewView(QWidget):
         left = column((caption("Drafts"), 0), (self.table, 2), (caption("Sections"), 0), (self.sections, 3))
         left.setMinimumWidth(320)
         who = row(QLabel("Reviewer"), (self.reviewer, 1), QLabel("Note"), (self.note, 2))
-        actions = row(self.approve_button, self.changes_button, self.sign_button, None, self.exports)
+        # The export bar has its own row: beside the draft actions, at 1280 px its password field
+        # was squeezed off the window's edge.
+        actions = row(self.approve_button, self.changes_button, self.sign_button, None)
         detail = QWidget()
         box = QVBoxLayout(detail)
         box.setContentsMargins(0, 0, 0, 0)
@@ -113,6 +115,7 @@ class ReviewView(QWidget):
         box.addWidget(self.tabs, 1)
         box.addLayout(who)
         box.addLayout(actions)
+        box.addWidget(self.exports)
         box.addWidget(self.message)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(left)

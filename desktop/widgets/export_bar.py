@@ -57,10 +57,12 @@ class ExportBar(QWidget):
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setPlaceholderText("at least 8 characters")
+        self.password.setMinimumWidth(180)
         self.password.setEnabled(False)
         self.protect.toggled.connect(self.password.setEnabled)
         row.addWidget(self.protect)
         row.addWidget(self.password)
+        row.addStretch(1)
         self.set_draft(None)
 
     @property

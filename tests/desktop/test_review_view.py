@@ -396,6 +396,17 @@ def test_an_export_does_not_wait_behind_a_draft_being_written(qtbot, core, draft
         window.close()
 
 
+def test_the_whole_export_bar_fits_a_1280_pixel_window(qtbot, view):
+    # It once shared a row with the draft actions and its password field was cut to "a…".
+    assert view.current is not None
+    bar = view.exports
+    assert bar.buttons["redline-docx"].isVisible()  # a contract review: all four formats
+    for widget in (*bar.buttons.values(), bar.protect, bar.password):
+        right = widget.mapTo(view, widget.rect().topRight()).x()
+        assert right < view.width(), widget
+    assert bar.password.width() >= 180
+
+
 def test_a_password_protected_export_is_sealed_and_opens_with_its_password(qtbot, view, core, tmp_path):
     bar = view.exports
     assert not bar.password.isEnabled()

@@ -60,3 +60,31 @@ def test_keyword_search_skips_words_that_are_in_most_chunks_and_finds_rare_ones(
     assert app.library.keyword_search("acme", matter, 5) == []  # in every chunk: no BM25 weight
     hits = app.library.chunks(app.library.keyword_search("zircon acme", matter, 5))
     assert [c.page for c in hits.values()] == [5]
+
+
+def test_a_word_rare_in_the_matter_finds_its_passage_ahead_of_every_dense_match(tmp_path):
+    # Fusion alone ranks a keyword-only hit (0.5 / 61) below the dense list's 40th (1 / 100): a
+    # side letter's reference number, in one passage about something else, was lost among
+    # passages that merely sound like the question (benchmarks/adversarial.py's canary).
+    letters = [f"Side letter {n}: the client pays GBP {10_000 + n:,} to supplier {n} on signing of the settlement."
+               for n in range(45)]
+    write_pdf(tmp_path / "letters.pdf", letters)
+    write_pdf(tmp_path / "memo.pdf", ["Weather in the hills: rain by noon, ref Quillfeather7731, clear by evening."])
+    # In another matter the word is everywhere; counting within the matter keeps it rare here.
+    (tmp_path / "other").mkdir()
+    write_pdf(tmp_path / "other" / "notes.pdf", [f"Quillfeather7731 minute {n}" for n in range(8)])
+    app = Countersign.open(str(tmp_path / "data"))
+    try:
+        app.create_matter("Letters")
+        app.create_matter("Other")
+        list(app.ingest("Letters", [tmp_path / "letters.pdf", tmp_path / "memo.pdf"]))
+        list(app.ingest("Other", [tmp_path / "other"]))
+        matter = app.library.matter("Letters").id
+        query = "Quillfeather7731 side letter payment"
+        plain = app.retriever.search(query, matter, 10, rare_terms=False)
+        assert all("Quillfeather7731" not in p.chunk.text for p in plain)  # the defect this fixes
+        top = app.search("Letters", query, top_k=3)
+        assert "Quillfeather7731" in top[0].chunk.text and top[0].filename == "memo.pdf"
+        assert all(p.chunk.matter_id == matter for p in top)
+    finally:
+        app.close()

@@ -147,6 +147,31 @@ def test_a_sheet_past_the_cell_limit_is_too_large(tmp_path, monkeypatch):
     assert info.value.status is TOO_LARGE and "more than 5,000 filled cells" in info.value.reason
 
 
+def test_cells_are_counted_before_openpyxl_reads_a_row(tmp_path, monkeypatch):
+    # Counting in the compressed stream is what refuses a 2-million-cell sheet in a second, where
+    # openpyxl would run into the worker's time limit; a read of 7 bytes splits tags across reads.
+    from agents.knowledge import tables
+
+    sheet = hostile.dense_sheet_xlsx(tmp_path / "ledger.xlsx", rows=1_250)  # a header and 1,250 rows of 8
+    assert tables.stored_values(sheet, 10**9) == 10_008
+    monkeypatch.setattr(tables, "_READ", 7)
+    assert tables.stored_values(sheet, 10**9) == 10_008
+    assert 100 < tables.stored_values(sheet, 100) < 10_008  # stops at the first read past the limit
+
+
+def test_cells_of_a_sheet_written_with_a_namespace_prefix_are_counted(tmp_path):
+    import zipfile
+
+    from agents.knowledge import tables
+
+    path = tmp_path / "prefixed.xlsx"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("xl/worksheets/sheet1.xml", '<?xml version="1.0"?><x:worksheet xmlns:x="urn:x"><x:sheetData><x:row>'
+                    '<x:c><x:v>1</x:v></x:c><x:c t="inlineStr"><x:is><x:t>a</x:t></x:is></x:c><x:c/></x:row>'
+                    '</x:sheetData></x:worksheet>')
+    assert tables.stored_values(path, 10**9) == 2
+
+
 def test_tables_nested_sixty_deep_keep_all_their_text(hostile_folder):
     text = parse(hostile_folder / "nested_60.docx", 200 * MB).pages[0].text
     assert all(f"level {n}" in text for n in range(60))
