@@ -38,6 +38,7 @@ class DraftReview:
     awaiting: tuple[str, ...]  # signatures the firm's policy still wants for this content
     signatures: tuple[SignOff, ...]  # those on exactly this version's content
     superseded_by: str = ""  # a later version made from this one by an edit
+    revision: int = 0  # the draft's last change (audit seq): actions decided on this view pass it as `seen`
 
     def section(self, key: str) -> SectionReview:
         return next(s for s in self.sections if s.section.key == key)

@@ -8,6 +8,9 @@ from agents.runtime.clock import utc_now
 from agents.runtime.database import Database
 
 
+_READS = "'draft.viewed', 'draft.exported'"
+
+
 class AuditLog:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -27,6 +30,13 @@ class AuditLog:
         if subject:
             sql, args = sql + " WHERE subject = ?", (subject,)
         return [AuditEntry(*tuple(r)) for r in self._db.execute(sql + " ORDER BY seq", args)]
+
+    def last_change(self, subject: str) -> AuditEntry | None:
+        """The latest entry that changed `subject` (views and exports change nothing). Its seq is
+        the subject's revision: a reviewer's action says which revision it was decided on."""
+        r = self._db.execute(f"SELECT * FROM audit_log WHERE subject = ? AND action NOT IN ({_READS}) "
+                             "ORDER BY seq DESC LIMIT 1", (subject,)).fetchone()
+        return AuditEntry(*tuple(r)) if r else None
 
     def head(self) -> str:
         r = self._db.execute("SELECT entry_hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()

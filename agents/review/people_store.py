@@ -38,5 +38,5 @@ class PeopleStore:
         return SignOffPolicy(signers, raw["second_reviewer"], raw["maker_checker"])
 
     def set_policy(self, policy: SignOffPolicy) -> None:
-        self._db.execute("INSERT OR REPLACE INTO firm_policy VALUES (1, ?)",
+        self._db.execute("INSERT INTO firm_policy VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET policy_json = excluded.policy_json",
                          (json.dumps(asdict(policy), sort_keys=True),))

@@ -22,6 +22,30 @@ class ReviewError(ValueError):
     """A review action refused for a reason the reviewer can act on."""
 
 
+# What each change to a draft was, for the message a reviewer gets when it beat theirs.
+_CHANGES = {"draft.created": "created it", "draft.submit": "submitted it", "draft.approve": "approved it",
+            "draft.request_changes": "requested changes", "draft.revise": "revised it", "draft.signed_off": "signed it off",
+            "draft.new_version": "made a new version",
+            "section.approved": "approved section '{}'", "section.changes_requested": "requested changes on section '{}'",
+            "section.edited": "edited section '{}'", "section.commented": "commented on section '{}'",
+            "flag.resolved": "resolved a flag in section '{}'"}
+
+
+class ReviewConflict(ReviewError):
+    """Someone else changed the draft after this reviewer opened it; nothing was written."""
+
+    @classmethod
+    def after(cls, last) -> "ReviewConflict":
+        import json
+
+        if last is None:
+            return cls("this draft's history is not what you opened; reload it and check again")
+        section = json.loads(last.detail).get("section", "")
+        what = _CHANGES.get(last.action, last.action).format(section)
+        return cls(f"{last.actor} {what} at {last.at[11:16]} UTC, after you opened this draft; your action was not "
+                   "saved. Reload the draft, check what changed, and act again.")
+
+
 def _sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

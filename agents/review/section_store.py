@@ -24,7 +24,9 @@ class SectionStore:
         return out
 
     def put_state(self, draft_id: str, state: SectionState) -> None:
-        self._db.execute("INSERT OR REPLACE INTO section_reviews VALUES (?,?,?,?)",
+        # Upserts as ON CONFLICT, which SQLite and PostgreSQL both read (the firm workspace).
+        self._db.execute("INSERT INTO section_reviews VALUES (?,?,?,?) ON CONFLICT (draft_id, section_key) "
+                         "DO UPDATE SET status = excluded.status, agent_body = excluded.agent_body",
                          (draft_id, state.key, state.status.value, state.agent_body))
 
     def add_edit(self, draft_id: str, e: SectionEdit) -> None:
@@ -46,7 +48,9 @@ class SectionStore:
     def put_resolution(self, draft_id: str, r: FlagResolution) -> None:
         # A flag is resolved once; a second resolution replaces the first, and the audit log
         # keeps both.
-        self._db.execute("INSERT OR REPLACE INTO flag_resolutions VALUES (?,?,?,?,?,?,?)",
+        self._db.execute("INSERT INTO flag_resolutions VALUES (?,?,?,?,?,?,?) "
+                         "ON CONFLICT (draft_id, section_key, flag_index) DO UPDATE SET resolution = excluded.resolution, "
+                         "reason = excluded.reason, resolved_by = excluded.resolved_by, resolved_at = excluded.resolved_at",
                          (draft_id, r.section_key, r.flag_index, r.resolution.value, r.reason, r.resolved_by,
                           r.resolved_at))
 

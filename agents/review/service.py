@@ -2,6 +2,7 @@
 its audit entry in one synchronous transaction, so a crash never leaves a sign-off without its record."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import replace
 
 from agents.domain.draft_review import DraftReview, EditResult, FlagView, SectionReview
@@ -14,13 +15,13 @@ from agents.domain.text_diff import word_diff
 from agents.review.audit_log import AuditLog
 from agents.review.drafts_store import DraftsStore
 from agents.review.people_store import PeopleStore
-from agents.review.section_actions import ReviewError, SectionActions
+from agents.review.section_actions import ReviewConflict, ReviewError, SectionActions
 from agents.review.section_store import SectionStore
 from agents.review.transaction import Transaction
 from agents.runtime.clock import utc_now
 from agents.runtime.database import Database
 
-__all__ = ["ReviewError", "ReviewService"]
+__all__ = ["ReviewConflict", "ReviewError", "ReviewService"]
 
 
 class ReviewService:
@@ -32,8 +33,18 @@ class ReviewService:
         self.people = PeopleStore(db)
         self._section = SectionActions(self.drafts, self.sections, self.audit)
 
-    def _tx(self):
-        return Transaction(self._db)
+    @contextmanager
+    def _tx(self, draft_id: str = "", seen: int | None = None):
+        """One write transaction. `seen` is the draft's revision the reviewer decided on (from
+        review()): if anyone changed the draft since, nothing is written and ReviewConflict says
+        who did what. Writers are serialised (SQLite's write lock, the workspace's advisory
+        lock), so of two reviewers acting on one revision exactly one wins."""
+        with Transaction(self._db):
+            if seen is not None and draft_id:
+                last = self.audit.last_change(draft_id)
+                if (last.seq if last else 0) != seen:
+                    raise ReviewConflict.after(last)
+            yield
 
     def create(self, draft: Draft) -> Draft:
         with self._tx():
@@ -42,10 +53,10 @@ class ReviewService:
                               model=draft.model_id, model_sha256=draft.model_sha256, content_sha256=draft.content_sha256)
         return draft
 
-    def act(self, draft_id: str, action: ReviewAction, actor: str, note: str = "") -> Draft:
+    def act(self, draft_id: str, action: ReviewAction, actor: str, note: str = "", seen: int | None = None) -> Draft:
         if not actor.strip():
             raise ReviewError("a review action needs the reviewer's name")
-        with self._tx():
+        with self._tx(draft_id, seen):
             return self._act(self.drafts.get(draft_id), action, actor, note)
 
     def _act(self, draft: Draft, action: ReviewAction, actor: str, note: str) -> Draft:
@@ -59,12 +70,12 @@ class ReviewService:
         self.audit.append(actor, f"draft.{action.value}", draft.id, note=note, content_sha256=draft.content_sha256)
         return replace(draft, status=status)
 
-    def approve_all(self, draft_id: str, actor: str, note: str = "") -> Draft:
+    def approve_all(self, draft_id: str, actor: str, note: str = "", seen: int | None = None) -> Draft:
         """Approve every pending section and then the draft, for a reviewer who read it whole.
         A section sent back for changes still blocks: it needs an edit first."""
         if not actor.strip():
             raise ReviewError("a review action needs the reviewer's name")
-        with self._tx():
+        with self._tx(draft_id, seen):
             draft = self.drafts.get(draft_id)
             next_status(draft.status, ReviewAction.APPROVE)  # refuse before approving any section
             for key, state in self.sections.states(draft).items():
@@ -73,34 +84,35 @@ class ReviewService:
             return self._act(draft, ReviewAction.APPROVE, actor.strip(), note)
 
     # -- sections ----------------------------------------------------------------------------
-    def section_action(self, draft_id: str, key: str, action: SectionAction, actor: str, note: str = "") -> Draft:
+    def section_action(self, draft_id: str, key: str, action: SectionAction, actor: str, note: str = "",
+                       seen: int | None = None) -> Draft:
         if not actor.strip():
             raise ReviewError("a review action needs the reviewer's name")
         if action is SectionAction.REQUEST_CHANGES and not note.strip():
             raise ReviewError("say what should change: requesting changes needs a note")
         if action is SectionAction.EDIT:
             raise ReviewError("an edit needs the new text; use edit_section")
-        with self._tx():
+        with self._tx(draft_id, seen):
             draft = self.drafts.get(draft_id)
             self._section.set_status(draft, key, action, actor.strip(), note.strip())
         return draft
 
-    def edit_section(self, draft_id: str, key: str, editor: str, body: str) -> EditResult:
-        with self._tx():
+    def edit_section(self, draft_id: str, key: str, editor: str, body: str, seen: int | None = None) -> EditResult:
+        with self._tx(draft_id, seen):
             return self._section.edit(self.drafts.get(draft_id), key, editor, body)
 
-    def comment(self, draft_id: str, key: str, author: str, text: str) -> SectionComment:
-        with self._tx():
+    def comment(self, draft_id: str, key: str, author: str, text: str, seen: int | None = None) -> SectionComment:
+        with self._tx(draft_id, seen):
             return self._section.comment(self.drafts.get(draft_id), key, author, text)
 
     def resolve_flag(self, draft_id: str, key: str, index: int, actor: str, resolution: Resolution,
-                     reason: str = "") -> FlagResolution:
-        with self._tx():
+                     reason: str = "", seen: int | None = None) -> FlagResolution:
+        with self._tx(draft_id, seen):
             return self._section.resolve(self.drafts.get(draft_id), key, index, actor, resolution, reason)
 
     # -- sign-off ----------------------------------------------------------------------------
     def sign_off(self, draft_id: str, reviewer: str, role: str, meaning: str, expected_sha256: str = "",
-                 domain: str = "other") -> SignOff:
+                 domain: str = "other", seen: int | None = None) -> SignOff:
         """`expected_sha256` binds the signature to the content the reviewer was shown; `domain`
         is the work product's (legal, accounting, ...), which the policy's signer roles follow.
         Under a policy wanting two signatures the first leaves the draft approved."""
@@ -110,7 +122,7 @@ class ReviewService:
             raise ReviewError(f"meaning must be one of: {', '.join(SIGN_OFF_MEANINGS)}")
         if role and role not in SIGN_OFF_ROLES:
             raise ReviewError(f"role must be one of: {', '.join(SIGN_OFF_ROLES)}")
-        with self._tx():
+        with self._tx(draft_id, seen):
             draft = self.drafts.get(draft_id)
             if expected_sha256 and expected_sha256 != draft.content_sha256:
                 raise ReviewError("the draft changed since it was opened for sign-off; reopen it and check again")
@@ -174,7 +186,9 @@ class ReviewService:
             remaining = tuple(awaiting(self.people.policy(), [s.reviewer for s in signed], self._makers(draft)))
             if not signed and draft.status is not DraftStatus.SIGNED_OFF:
                 remaining = ("a sign-off",) + remaining
-            return DraftReview(draft, sections, blockers, remaining, tuple(signed), self.drafts.successor(draft.id))
+            last = self.audit.last_change(draft.id)
+            return DraftReview(draft, sections, blockers, remaining, tuple(signed), self.drafts.successor(draft.id),
+                               last.seq if last else 0)
 
     # -- people and policy -------------------------------------------------------------------
     def add_profile(self, name: str, initials: str, role: str, actor: str = "") -> Profile:

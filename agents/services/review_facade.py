@@ -38,19 +38,22 @@ class ReviewFacade:
                 notes.add(f"{c.filename} changed since this draft cited it")
         return sorted(notes)
 
-    def approve(self, draft_id: str, reviewer: str, note: str = "") -> Draft:
-        return self.review.act(draft_id, ReviewAction.APPROVE, reviewer, note)
+    # `seen`, on every decision: the revision of the draft the reviewer decided on
+    # (view_draft(...).revision); a later change by anyone else turns the action into ReviewConflict.
+    def approve(self, draft_id: str, reviewer: str, note: str = "", seen: int | None = None) -> Draft:
+        return self.review.act(draft_id, ReviewAction.APPROVE, reviewer, note, seen)
 
-    def request_changes(self, draft_id: str, reviewer: str, note: str = "") -> Draft:
-        return self.review.act(draft_id, ReviewAction.REQUEST_CHANGES, reviewer, note)
+    def request_changes(self, draft_id: str, reviewer: str, note: str = "", seen: int | None = None) -> Draft:
+        return self.review.act(draft_id, ReviewAction.REQUEST_CHANGES, reviewer, note, seen)
 
     def revise(self, draft_id: str, actor: str, note: str = "") -> Draft:
         return self.review.act(draft_id, ReviewAction.REVISE, actor, note)
 
-    def sign_off(self, draft_id: str, reviewer: str, role: str, meaning: str, expected_sha256: str = "") -> Draft:
+    def sign_off(self, draft_id: str, reviewer: str, role: str, meaning: str, expected_sha256: str = "",
+                 seen: int | None = None) -> Draft:
         domain = self.work_product_domain(self.get_draft(draft_id))
         try:
-            self.review.sign_off(draft_id, reviewer, role, meaning, expected_sha256, domain)
+            self.review.sign_off(draft_id, reviewer, role, meaning, expected_sha256, domain, seen)
         except DiskFull as exc:  # the same error, saying what the reviewer must do again
             raise DiskFull(exc.root, "the sign-off") from exc
         return self.get_draft(draft_id)
@@ -72,30 +75,31 @@ class ReviewFacade:
         versions = self.review.drafts.lineage(self.get_draft(draft_id))
         return sorted((e for d in versions for e in self.review.audit.entries(d.id)), key=lambda e: e.seq)
 
-    def approve_all(self, draft_id: str, reviewer: str, note: str = "") -> Draft:
+    def approve_all(self, draft_id: str, reviewer: str, note: str = "", seen: int | None = None) -> Draft:
         """Approve every pending section, then the draft (the window's Approve button)."""
-        return self.review.approve_all(draft_id, reviewer, note)
+        return self.review.approve_all(draft_id, reviewer, note, seen)
 
-    def approve_section(self, draft_id: str, section: str, reviewer: str, note: str = "") -> Draft:
-        return self.review.section_action(draft_id, section, SectionAction.APPROVE, reviewer, note)
+    def approve_section(self, draft_id: str, section: str, reviewer: str, note: str = "", seen: int | None = None) -> Draft:
+        return self.review.section_action(draft_id, section, SectionAction.APPROVE, reviewer, note, seen)
 
-    def request_section_changes(self, draft_id: str, section: str, reviewer: str, note: str) -> Draft:
-        return self.review.section_action(draft_id, section, SectionAction.REQUEST_CHANGES, reviewer, note)
+    def request_section_changes(self, draft_id: str, section: str, reviewer: str, note: str,
+                                seen: int | None = None) -> Draft:
+        return self.review.section_action(draft_id, section, SectionAction.REQUEST_CHANGES, reviewer, note, seen)
 
-    def edit_section(self, draft_id: str, section: str, editor: str, body: str) -> EditResult:
-        return self.review.edit_section(draft_id, section, editor, body)
+    def edit_section(self, draft_id: str, section: str, editor: str, body: str, seen: int | None = None) -> EditResult:
+        return self.review.edit_section(draft_id, section, editor, body, seen)
 
     def comment(self, draft_id: str, section: str, author: str, text: str) -> SectionComment:
-        return self.review.comment(draft_id, section, author, text)
+        return self.review.comment(draft_id, section, author, text)  # adds, never overwrites: no `seen`
 
     def resolve_flag(self, draft_id: str, section: str, index: int, actor: str, fixed: bool = False,
-                     accept_reason: str = "") -> FlagResolution:
+                     accept_reason: str = "", seen: int | None = None) -> FlagResolution:
         """Resolve as fixed (the edit removed what the flag pointed at), or else as accepted for
         the written reason given."""
         if fixed and accept_reason.strip():
             raise ValueError("resolve a flag either as fixed or as accepted with a reason, not both")
         resolution = Resolution.FIXED if fixed else Resolution.ACCEPTED
-        return self.review.resolve_flag(draft_id, section, index, actor, resolution, accept_reason)
+        return self.review.resolve_flag(draft_id, section, index, actor, resolution, accept_reason, seen)
 
     def add_profile(self, name: str, initials: str, role: str) -> Profile:
         return self.review.add_profile(name, initials, role)
