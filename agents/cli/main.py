@@ -5,7 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from agents.cli import commands, key_cli
+from agents.cli import commands, key_cli, server_cli
 from agents.cli import models as models_cli
 from agents.cli import templates_cli
 from agents.cli import selftest
@@ -110,6 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--password-file", type=Path, help=key_cli.PASSWORD_FILE_HELP)
 
     key_cli.add_parser(cmd("key", "the database key: status, change, passphrase, recovery"), common)
+    server_cli.add_parser(cmd("server", "firm mode: check the workspace, vector and inference servers"), common)
 
     p = cmd("templates", "list work-product templates or check one")
     tsub = p.add_subparsers(dest="action", required=True)
@@ -216,6 +217,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "templates":
             return templates_cli.dispatch(args)
+        if args.command == "server":
+            return server_cli.dispatch(args)
         if args.command == "self-test":
             return selftest.main(args.keep)
         return models_cli.dispatch(args) if args.command == "models" else commands.dispatch(args)

@@ -1,31 +1,13 @@
 """SQLite repository for matters, documents, page text, chunks and the FTS5 keyword index."""
 from __future__ import annotations
 
-import re
 import sqlite3
 
 from agents.domain.library import Chunk, Document, DocumentStatus, Matter, Page
 from agents.knowledge.injection import label
+from agents.knowledge.keyword_index import KeywordIndex
 from agents.runtime.clock import new_id, utc_now
 from agents.runtime.database import Database
-
-
-# Words that match nearly every passage: OR'd into a query they rank boilerplate, not answers.
-QUERY_STOPWORDS = frozenset("""the and for are was were what which who whom whose how why when where with from that this
-these those than then there their them they its into onto about over under also any all each such can could would should
-may might must will shall has have had does did not but our your you his her per based using use answer question round
-decimal places two one provide please give show tell using""".split())
-
-
-# BM25 gives a word in over half the chunks no weight (its IDF is <= 0), yet such a word's
-# postings are what make an OR query slow; and past a handful of rare words a long question's
-# ranking no longer changes, so only the rarest few are searched.
-MAX_QUERY_TERMS = 12
-MAX_TERM_SHARE = 0.5
-# A word in this few of a matter's chunks is a name or a reference (a party, a side letter's
-# number) that a reader looks passages up by; fusion alone would rank a keyword-only hit for it
-# below every dense hit (benchmarks/adversarial.py: the canary among 583 hostile files).
-RARE_TERM_CHUNKS = 3
 
 
 class MatterNotFound(LookupError):
@@ -36,9 +18,7 @@ class LibraryStore:
     def __init__(self, db: Database) -> None:
         self._db = db
         self._lock = db.lock
-        self._df: dict[str, int] = {}  # chunks containing each query word; cleared on every write
-        self._chunk_total: int | None = None
-        self._matter_df: dict[tuple[str, str], int] = {}  # (matter id, word) -> its chunks holding it
+        self.keywords = KeywordIndex(db)
 
     # -- matters ---------------------------------------------------------------------------
     def create_matter(self, name: str) -> Matter:
@@ -75,7 +55,7 @@ class LibraryStore:
 
     def set_archived(self, matter_id: str, archived: bool) -> None:
         if archived:
-            self._db.execute("INSERT OR IGNORE INTO matter_archive VALUES (?, ?)", (matter_id, utc_now()))
+            self._db.execute("INSERT INTO matter_archive VALUES (?, ?) ON CONFLICT DO NOTHING", (matter_id, utc_now()))
         else:
             self._db.execute("DELETE FROM matter_archive WHERE matter_id = ?", (matter_id,))
 
@@ -149,9 +129,7 @@ class LibraryStore:
                 self._forget_counts()
 
     def _forget_counts(self) -> None:
-        self._df.clear()
-        self._matter_df.clear()
-        self._chunk_total = None
+        self.keywords.forget()
 
     def _delete(self, document_id: str) -> None:
         self._db.execute("DELETE FROM chunks_fts WHERE chunk_id IN (SELECT id FROM chunks WHERE document_id = ?)", (document_id,))
@@ -196,53 +174,10 @@ class LibraryStore:
                                 "ORDER BY page, char_start", [document_id, *pages])
         return [r[0] for r in rows]
 
-    def _query_terms(self, query: str) -> list[str]:
-        """The query's searchable words, rarest first, without FTS syntax."""
-        words = dict.fromkeys(w.replace('"', "") for w in re.findall(r"[\w']+", query.lower())
-                              if len(w) > 2 and w not in QUERY_STOPWORDS)
-        if self._chunk_total is None:
-            self._chunk_total = self._db.execute("SELECT count(*) FROM chunks").fetchone()[0]
-        for w in words:
-            if w not in self._df:
-                self._df[w] = self._db.execute("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?",
-                                               (f'"{w}"',)).fetchone()[0]
-        useful = [w for w in words if 0 < self._df[w] <= MAX_TERM_SHARE * self._chunk_total]
-        return sorted(useful, key=lambda w: self._df[w])[:MAX_QUERY_TERMS]
-
     def keyword_search(self, query: str, matter_id: str, k: int, document_id: str | None = None,
                        pages: tuple[int, int] | None = None) -> list[str]:
-        """BM25-ranked chunk ids for the query's rarest words."""
-        return self._match(self._query_terms(query), matter_id, k, document_id, pages)
+        return self.keywords.search(query, matter_id, k, document_id, pages)
 
     def rare_term_search(self, query: str, matter_id: str, document_id: str | None = None,
                          pages: tuple[int, int] | None = None) -> list[str]:
-        """The chunks holding a query word that at most RARE_TERM_CHUNKS of the matter's chunks
-        hold, BM25 ranked. Counted within the matter, so other matters never shape its ranking."""
-        rare = []
-        for w in self._query_terms(query):
-            if (matter_id, w) not in self._matter_df:
-                self._matter_df[matter_id, w] = self._db.execute(
-                    "SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ? AND matter_id = ?", (f'"{w}"', matter_id)).fetchone()[0]
-            if 0 < self._matter_df[matter_id, w] <= RARE_TERM_CHUNKS:
-                rare.append(w)
-        return self._match(rare, matter_id, RARE_TERM_CHUNKS * len(rare), document_id, pages)
-
-    def _match(self, words: list[str], matter_id: str, k: int, document_id: str | None,
-               pages: tuple[int, int] | None) -> list[str]:
-        if not words:
-            return []
-        match = " OR ".join(f'"{w}"' for w in words)
-        sql = "SELECT f.chunk_id FROM chunks_fts f"
-        if document_id or pages:
-            sql += " JOIN chunks c ON c.id = f.chunk_id"
-        sql += " WHERE chunks_fts MATCH ? AND f.matter_id = ?"
-        args: list = [match, matter_id]
-        if document_id:
-            sql += " AND c.document_id = ?"
-            args.append(document_id)
-        if pages:
-            sql += " AND c.page BETWEEN ? AND ?"
-            args += list(pages)
-        sql += " ORDER BY rank LIMIT ?"  # rank is bm25() computed once, inside FTS5
-        args.append(k)
-        return [r[0] for r in self._db.execute(sql, args)]
+        return self.keywords.rare_term_search(query, matter_id, document_id, pages)

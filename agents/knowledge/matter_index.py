@@ -46,12 +46,13 @@ class MatterIndex:
             if self._db.read_only:
                 return name  # a reader beside the writing Countersign derives it without recording
             # Guarded so an id that is not a matter (nothing to record) never trips the foreign key.
-            self._db.execute("INSERT OR IGNORE INTO matter_embedders SELECT ?, ? WHERE EXISTS "
-                             "(SELECT 1 FROM matters WHERE id = ?)", (matter_id, name, matter_id))
+            self._db.execute("INSERT INTO matter_embedders SELECT ?, ? WHERE EXISTS "
+                             "(SELECT 1 FROM matters WHERE id = ?) ON CONFLICT DO NOTHING", (matter_id, name, matter_id))
         return name
 
     def switch(self, matter_id: str, name: str) -> None:
-        self._db.execute("INSERT OR REPLACE INTO matter_embedders (matter_id, embedder) VALUES (?, ?)", (matter_id, name))
+        self._db.execute("INSERT INTO matter_embedders (matter_id, embedder) VALUES (?, ?) "
+                         "ON CONFLICT (matter_id) DO UPDATE SET embedder = excluded.embedder", (matter_id, name))
 
     def chunk_ids(self, matter_id: str) -> set[str]:
         return {r[0] for r in self._db.execute("SELECT id FROM chunks WHERE matter_id = ?", (matter_id,))}

@@ -33,15 +33,44 @@ def parse_name(name: str) -> tuple[str, str] | None:
     return matter_id, embedder or LEGACY_EMBEDDER
 
 
+def _http_client(url: str, token: str):
+    """chromadb's HTTP client for the firm's server. Its Rust server checks no token itself
+    (chroma#3750), so the firm's reverse proxy does (docs/firm-servers.md)."""
+    from urllib.parse import urlsplit
+
+    import chromadb
+    from chromadb.config import Settings
+
+    parts = urlsplit(url)
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    try:
+        return chromadb.HttpClient(host=parts.hostname or "localhost", port=parts.port or (443 if parts.scheme == "https" else 80),
+                                   ssl=parts.scheme == "https", headers=headers,
+                                   settings=Settings(anonymized_telemetry=False, allow_reset=False))
+    except Exception as exc:  # chromadb reports both as ValueError: a proxy's 401 page, or "Could not connect"
+        where = f"{parts.hostname}:{parts.port or ''}"
+        if "401" in str(exc) or "403" in str(exc):
+            raise VectorServerUnavailable(f"the firm's vector server at {where} refused the token "
+                                          f"({'wrong' if token else 'none'} in $COUNTERSIGN_VECTOR_SERVER_TOKEN)") from exc
+        raise VectorServerUnavailable(f"the firm's vector server at {where} cannot be reached: "
+                                      f"{str(exc).splitlines()[0][:160]}") from exc
+
+
+class VectorServerUnavailable(ConnectionError):
+    """The firm's chromadb server is down, or its proxy refused the token."""
+
+
 class VectorStore:
     """`embedder=None` means the matter's current one, as told by `active` (set by services)."""
 
     def __init__(self, path: Path, active: Callable[[str], str] = lambda _matter_id: LEGACY_EMBEDDER,
-                 in_process: bool = True) -> None:
+                 in_process: bool = True, server: str = "", token: str = "") -> None:
         """`in_process=False` runs chromadb in a child process (vector_process.py): the window's
-        choice, so chromadb's calls never hold the window's GIL."""
+        choice, so chromadb's calls never hold the window's GIL. `server` (firm mode) is the URL
+        of the firm's chromadb server instead of `path`; `token` goes with every request."""
         self._path = path
         self._in_process = in_process
+        self._server, self._token = server, token
         self._client = None
         self._client_lock = threading.Lock()
         self._collections: dict[str, object] = {}
@@ -55,6 +84,8 @@ class VectorStore:
     def _db(self):
         # Locked: the window's warm-up may open the store while the worker's first ingest does.
         with self._client_lock:
+            if self._client is None and self._server:
+                self._client = _http_client(self._server, self._token)
             if self._client is None and not self._in_process:
                 from agents.knowledge.vector_process import ProcessClient
 
@@ -81,9 +112,13 @@ class VectorStore:
 
     def close(self) -> None:
         """Stop the child process, if chromadb runs in one (the embedded client needs nothing)."""
-        if self._in_process:
+        if self._in_process and not self._server:
             return
         with self._client_lock:
+            if self._server:  # chromadb's HTTP client holds no process or file to release
+                self._client = None
+                self._collections.clear()
+                return
             if self._client is not None:
                 self._client.close()
             self._client = None

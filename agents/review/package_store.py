@@ -107,10 +107,10 @@ class PackageStore:
             name = here[0]
         for d in record.documents:
             # The path names the package, not a file: re-syncing a folder never touches it.
-            db.execute("INSERT OR IGNORE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            db.execute("INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
                        (d.id, m.id, d.filename, f"package:{package_id}/{d.filename}", d.kind, d.content_hash,
                         "indexed", f"read-only evidence from review package {package_id}", d.pages, d.size, utc_now()))
-        db.executemany("INSERT OR IGNORE INTO pages VALUES (?,?,?)", [(p.document_id, p.number, p.text) for p in record.pages])
+        db.executemany("INSERT INTO pages VALUES (?,?,?) ON CONFLICT DO NOTHING", [(p.document_id, p.number, p.text) for p in record.pages])
         ids = [c.id for c in record.chunks]
         have = {r[0] for start in range(0, len(ids), 500) for r in db.execute(
             f"SELECT id FROM chunks WHERE id IN ({','.join('?' * len(ids[start:start + 500]))})", ids[start:start + 500])}

@@ -39,6 +39,8 @@ class Database:
     A failed write is translated here, once for every store: no room on the disk becomes
     DiskFull naming the disk, a write on a read-only opening becomes ReadOnlyDataDirectory."""
 
+    dialect = "sqlite"  # the firm workspace's PgDatabase says "postgresql"
+
     def __init__(self, conn, path: Path | None = None, read_only: bool = False, key_info: KeyInfo | None = None) -> None:
         self._conn = conn
         self.lock = threading.RLock()

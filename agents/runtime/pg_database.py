@@ -8,15 +8,17 @@ that one lock, so writes to the workspace are serialised as they are in SQLite: 
 stays linear and a review action reads the state it changes without another writer between."""
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from urllib.parse import urlsplit
 
 from agents.runtime.database import _Rows
-from agents.runtime.pg_schema import migrate
+from agents.runtime.pg_schema import check_version, migrate
 
 # pg_advisory_xact_lock's key: any constant, the same in every Countersign ("CSGN").
 WRITE_LOCK_KEY = 0x4353474E
+PASSWORD_ENV = "COUNTERSIGN_WORKSPACE_PASSWORD"
 
 
 class WorkspaceUnavailable(ConnectionError):
@@ -65,6 +67,7 @@ def where(url: str) -> str:
 
 
 class PgDatabase:
+    dialect = "postgresql"
     path = None  # no file: disk-full and key handling belong to the server
     read_only = False
     key_info = None
@@ -74,7 +77,9 @@ class PgDatabase:
 
         self._psycopg, self.url, self.lock = psycopg, url, threading.RLock()
         try:
-            self._conn = psycopg.connect(url, autocommit=True, row_factory=_row_factory,
+            # The password is never in the settings file: the environment, or libpq's ~/.pgpass.
+            secret = {"password": os.environ[PASSWORD_ENV]} if os.environ.get(PASSWORD_ENV) else {}
+            self._conn = psycopg.connect(url, autocommit=True, row_factory=_row_factory, **secret,
                                          connect_timeout=max(1, int(connect_timeout)), application_name="countersign")
         except psycopg.Error as exc:
             raise WorkspaceUnavailable(f"the firm workspace at {where(url)} cannot be reached: {_first_line(exc)}") from exc
@@ -117,6 +122,10 @@ class PgDatabase:
                 except self._psycopg.Error:
                     pass  # the transaction is gone either way; the caller re-raises the cause
 
+    def change_key(self, key) -> None:
+        raise ValueError(f"the workspace is on the firm's PostgreSQL server ({where(self.url)}): its encryption at "
+                         "rest is that server's disk encryption, which the firm's IT sets")
+
     def server_version(self) -> str:
         return self.execute("SHOW server_version")[0][0]
 
@@ -129,11 +138,17 @@ def _first_line(exc: Exception) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
-def connect_workspace(url: str, connect_timeout: float = 10.0) -> PgDatabase:
-    """Open the workspace and bring its schema up to this Countersign's (versioned migrations)."""
+def connect_workspace(url: str, connect_timeout: float = 10.0, read_only: bool = False) -> PgDatabase:
+    """Open the workspace and bring its schema up to this Countersign's (versioned migrations).
+    `read_only` changes nothing, not even the schema, and the server refuses every write."""
     db = PgDatabase(url, connect_timeout)
     try:
-        migrate(db)
+        if read_only:
+            db.read_only = True
+            db.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+            check_version(db)
+        else:
+            migrate(db)
     except BaseException:
         db.close()
         raise

@@ -28,6 +28,12 @@ MIGRATIONS: dict[int, list[str]] = {
             char_end INTEGER NOT NULL, text TEXT NOT NULL, token_count INTEGER NOT NULL,
             locator TEXT NOT NULL DEFAULT '', injection TEXT)""",
         "CREATE INDEX chunks_by_document ON chunks(document_id)",
+        # SQLite's FTS5 table as a table with a stemmed tsvector (agents/knowledge/keyword_index.py).
+        """CREATE TABLE chunks_fts (
+            chunk_id TEXT NOT NULL, matter_id TEXT NOT NULL, text TEXT NOT NULL,
+            tsv tsvector GENERATED ALWAYS AS (to_tsvector('english', text)) STORED)""",
+        "CREATE INDEX chunks_fts_by_chunk ON chunks_fts(chunk_id)",
+        "CREATE INDEX chunks_fts_words ON chunks_fts USING gin (tsv)",
         "CREATE TABLE matter_embedders (matter_id TEXT PRIMARY KEY REFERENCES matters(id), embedder TEXT NOT NULL)",
         "CREATE TABLE matter_archive (matter_id TEXT PRIMARY KEY REFERENCES matters(id), archived_at TEXT NOT NULL)",
         """CREATE TABLE drafts (
@@ -85,6 +91,16 @@ class WorkspaceTooNew(RuntimeError):
 def applied_version(db) -> int:
     db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
     return db.execute("SELECT coalesce(max(version), 0) FROM schema_migrations")[0][0]
+
+
+def check_version(db) -> int:
+    """The workspace's version, without changing anything; refused unless it is this Countersign's."""
+    exists = db.execute("SELECT to_regclass('schema_migrations') IS NOT NULL")[0][0]
+    version = db.execute("SELECT coalesce(max(version), 0) FROM schema_migrations")[0][0] if exists else 0
+    if version != SCHEMA_VERSION:
+        raise WorkspaceTooNew(f"the firm workspace is at schema {version}, this Countersign reads {SCHEMA_VERSION}: "
+                              "open it once without read-only so it can be upgraded, or install the firm's current version")
+    return version
 
 
 def migrate(db) -> int:

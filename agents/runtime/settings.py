@@ -11,7 +11,8 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 # 2: adds `embedder`; 3: adds `n_gpu_layers`, `n_batch`, `allowed_model_sha256`. A file is
 # always saved at the current version, so an older Countersign says "written by a newer
 # Countersign" instead of rejecting the unknown key. 4: adds `model_server_url`, `model_server_model`.
-SCHEMA_VERSION = 4
+# 5: adds `workspace_url` and `vector_server_url` (firm mode).
+SCHEMA_VERSION = 5
 
 # The embedders shipped with the app; agents/knowledge/embedder.py holds their files and sizes
 # (this layer cannot import it; a test keeps the two lists equal).
@@ -32,6 +33,13 @@ class Settings(BaseModel):
     # that no secret sits in this file.
     model_server_url: str = Field(default="", pattern=r"^(https?://\S+)?$")
     model_server_model: str = ""  # empty: the first model the server lists
+    # Firm mode: matters, documents, drafts, reviews, the audit log and profiles in the firm's
+    # PostgreSQL instead of this data directory's SQLite (agents/runtime/pg_database.py). The
+    # password comes from $COUNTERSIGN_WORKSPACE_PASSWORD or libpq's ~/.pgpass, not this file.
+    workspace_url: str = Field(default="", pattern=r"^(postgres(ql)?://\S+)?$")
+    # Firm mode: the vectors in the firm's chromadb server (`chroma run`, behind a proxy that checks
+    # the bearer token in $COUNTERSIGN_VECTOR_SERVER_TOKEN) instead of this data directory.
+    vector_server_url: str = Field(default="", pattern=r"^(https?://\S+)?$")
     n_threads: int = Field(default=2, ge=1, le=256)
     n_ctx: int = Field(default=4096, ge=512, le=131072)
     # Layers llama.cpp offloads to a GPU (-1: all); only a GPU build of llama-cpp-python uses it.
@@ -56,6 +64,16 @@ class Settings(BaseModel):
     preparer_name: str = ""
 
     model_config = {"extra": "forbid"}
+
+    @field_validator("workspace_url", "vector_server_url")
+    @classmethod
+    def _no_secret(cls, value: str) -> str:
+        from urllib.parse import urlsplit
+
+        if value and urlsplit(value).password:
+            raise ValueError("holds a password, which would be stored in plain text here: give the URL without it "
+                             "and the password in $COUNTERSIGN_WORKSPACE_PASSWORD (or ~/.pgpass)")
+        return value
 
     @field_validator("allowed_model_sha256", mode="before")
     @classmethod

@@ -3,7 +3,8 @@ from agents.runtime.priority import lower_this_thread as run_in_background
 from agents.services.countersign import (SAMPLE_MATTER, Answer, Cancelled, CancelToken, Countersign, IngestReport,
                                          ReembedReport, WarmUpReport)
 from agents.services.key_facade import KeyUnavailable, PassphraseNeeded, WrongKey, forget_passphrases, give_passphrase
+from agents.review.service import ReviewConflict
 
 __all__ = ["Answer", "Cancelled", "CancelToken", "Countersign", "IngestReport", "KeyUnavailable", "PassphraseNeeded",
-           "ReembedReport", "SAMPLE_MATTER", "WarmUpReport", "WrongKey", "forget_passphrases", "give_passphrase",
+           "ReembedReport", "ReviewConflict", "SAMPLE_MATTER", "WarmUpReport", "WrongKey", "forget_passphrases", "give_passphrase",
            "run_in_background"]

@@ -1,6 +1,7 @@
 """Composition root: builds stores, retriever, model and agents from a data directory."""
 from __future__ import annotations
 
+import os
 import threading
 import weakref
 from pathlib import Path
@@ -36,6 +37,7 @@ from agents.services.warm_up import WarmUpFacade, WarmUpReport
 from agents.workproducts import templates as templates_mod
 from agents.workproducts.templates import Template, load_template
 
+VECTOR_TOKEN_ENV = "COUNTERSIGN_VECTOR_SERVER_TOKEN"  # the firm's vector server token: never in a file
 __all__ = ["Answer", "Cancelled", "CancelToken", "Countersign", "IngestReport", "ReembedReport", "SAMPLE_MATTER",
            "WarmUpReport"]
 
@@ -68,20 +70,36 @@ class Countersign(LibraryFacade, ModelFacade, ReviewFacade, ExportFacade, WarmUp
         self.settings = self.firm.governed(settings_mod.load(paths.settings))
         if not self.read_only:  # two processes rotating one log file would clobber each other's lines
             logging_setup.configure(paths.logs, self.settings.log_level)
-        self._db = database.connect(paths.database, read_only=self.read_only)
+        self._db = self._connect()
         self.library = LibraryStore(self._db)
         self.review = ReviewService(self._db)
         self.packages = PackageService(self._db, paths.root / "keys")
         # Each matter searches the collection of the embedder it was last fully embedded with;
         # the index knows which, and the retriever embeds each query with that embedder.
         self.index = MatterIndex(self._db, self.settings.embedder, paths.models, self.settings.n_threads)
-        self.vectors = VectorStore(paths.vectors, active=self.index.active, in_process=not self._vector_process)
+        self.vectors = VectorStore(paths.vectors, active=self.index.active, in_process=not self._vector_process,
+                                   server=self.settings.vector_server_url, token=os.environ.get(VECTOR_TOKEN_ENV, ""))
         self.retriever = MatterRetriever(self.library, self.vectors, self.index)
         self._model = None
         self._model_lock = threading.Lock()
-        self._reconciled = False
+        # On shared servers another machine may be between writing a file's vectors and
+        # committing its chunks: the start-up repair would delete those vectors as orphans. It
+        # is for a crash of this machine's own stores, so firm mode does not run it.
+        self._reconciled = self.firm_mode
         if not self.read_only:
             self._apply_firm_policy()
+
+    @property
+    def firm_mode(self) -> bool:
+        """The workspace or the vectors are on the firm's servers rather than in the data directory."""
+        return bool(self.settings.workspace_url or self.settings.vector_server_url)
+
+    def _connect(self):
+        if not self.settings.workspace_url:
+            return database.connect(self.paths.database, read_only=self.read_only)
+        from agents.runtime.pg_database import connect_workspace
+
+        return connect_workspace(self.settings.workspace_url, read_only=self.read_only)
 
     def _apply_firm_policy(self) -> None:
         """The firm profile's sign-off policy wins over local settings; each change it makes here

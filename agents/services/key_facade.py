@@ -43,6 +43,11 @@ class KeyFacade:
     """Needs `self._db` and `self.paths` from Countersign."""
 
     def database_key_status(self) -> KeyStatus:
+        if self._db.dialect == "postgresql":
+            from agents.runtime.pg_database import where
+
+            return KeyStatus(False, "server", "", f"the firm workspace on PostgreSQL ({where(self._db.url)}): its "
+                             "encryption at rest is the server's disk encryption", "", "")
         info = self._db.key_info
         version = self._db.execute("PRAGMA cipher_version").fetchone()
         cipher = version[0] if version else ""

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QSplitter, QTabWid
 from agents.domain.draft_review import DraftReview
 from agents.domain.drafts import Citation, Draft
 from agents.domain.review_rules import DraftStatus, ReviewAction, allowed_actions
-from agents.services import Countersign
+from agents.services import Countersign, ReviewConflict
 from desktop.qt_models import DraftsModel
 from desktop.tasks import TaskRunner
 from desktop.widgets.audit_panel import AuditPanel
@@ -84,16 +84,19 @@ class ReviewView(QWidget):
         self.sections.section_chosen.connect(self._show_section)
         p.evidence.citation_opened.connect(self._open_source)
         p.panel.editing_changed.connect(lambda on: (self.table.setEnabled(not on), self.sections.setEnabled(not on)))
+        seen = self._seen
         p.panel.edit_saved.connect(lambda key, body: self._apply(
-            lambda d: self._core.edit_section(d, key, who(), body).draft, "Edit saved; the diff shows it."))
+            lambda d: self._core.edit_section(d, key, who(), body, seen=seen()).draft, "Edit saved; the diff shows it."))
         p.panel.approve_requested.connect(lambda key: self._apply(
-            lambda d: self._core.approve_section(d, key, who()), "Section approved.", then=lambda: self.sections.step(1)))
+            lambda d: self._core.approve_section(d, key, who(), seen=seen()), "Section approved.",
+            then=lambda: self.sections.step(1)))
         p.panel.changes_requested.connect(lambda key, note: self._apply(
-            lambda d: self._core.request_section_changes(d, key, who(), note), "Changes requested on the section."))
+            lambda d: self._core.request_section_changes(d, key, who(), note, seen=seen()),
+            "Changes requested on the section."))
         p.flags.fix_requested.connect(lambda key, i: self._apply(
-            lambda d: self._core.resolve_flag(d, key, i, who(), fixed=True), f"Flag {i} resolved as fixed."))
+            lambda d: self._core.resolve_flag(d, key, i, who(), fixed=True, seen=seen()), f"Flag {i} resolved as fixed."))
         p.flags.accept_requested.connect(lambda key, i, reason: self._apply(
-            lambda d: self._core.resolve_flag(d, key, i, who(), accept_reason=reason), f"Flag {i} accepted."))
+            lambda d: self._core.resolve_flag(d, key, i, who(), accept_reason=reason, seen=seen()), f"Flag {i} accepted."))
         p.comments.comment_added.connect(lambda key, text: self._apply(
             lambda d: self._core.comment(d, key, who(), text), "Comment added.", then=p.comments.comment_saved))
         # Alt+Down / Alt+Up walk the sections from wherever focus is in this tab.
@@ -196,6 +199,10 @@ class ReviewView(QWidget):
         self.message.setText(text)
         self.status_message.emit(text)
 
+    def _seen(self) -> int | None:
+        """The revision of the draft as shown: a decision on it fails if someone changed it since."""
+        return self.state.revision if self.state else None
+
     def _apply(self, action: Callable[[str], object], done: str, then: Callable[[], None] | None = None) -> bool:
         """Run a quick review step on the current draft; its refusal is shown, never raised.
         A step that returns a Draft (an edit of signed work returns the new version) is followed there."""
@@ -203,6 +210,10 @@ class ReviewView(QWidget):
             return False
         try:
             result = action(self.current.id)
+        except ReviewConflict as exc:  # another reviewer's change won: show the draft as it is now
+            self.refresh()
+            self._say(str(exc), "error")
+            return False
         except _CORE_REFUSALS as exc:
             self._say(str(exc), "error")
             return False
@@ -214,14 +225,15 @@ class ReviewView(QWidget):
 
     def approve(self) -> None:
         note = self.note.text()
-        self._apply(lambda d: self._core.approve_all(d, self.reviewer.text(), note), "Draft approved.")
+        self._apply(lambda d: self._core.approve_all(d, self.reviewer.text(), note, seen=self._seen()), "Draft approved.")
 
     def request_changes(self) -> None:
         if not self.note.text().strip():
             self._say("Write a note saying what should change before sending the draft back.", "error")
             return
         note = self.note.text()
-        if self._apply(lambda d: self._core.request_changes(d, self.reviewer.text(), note), "Changes requested."):
+        if self._apply(lambda d: self._core.request_changes(d, self.reviewer.text(), note, seen=self._seen()),
+                       "Changes requested."):
             self.note.clear()
 
     def open_sign_off(self) -> None:

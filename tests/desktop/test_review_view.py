@@ -396,6 +396,18 @@ def test_an_export_does_not_wait_behind_a_draft_being_written(qtbot, core, draft
         window.close()
 
 
+def test_a_decision_on_a_draft_someone_changed_meanwhile_is_refused_and_the_view_catches_up(qtbot, view, core, draft_id):
+    # Another reviewer (in firm mode, on another machine) requests changes on the section while
+    # this window still shows it pending; approving what was shown must not go through.
+    select_section(view, "law")
+    core.request_section_changes(draft_id, "law", "S. Second", "cite clause 7", seen=view.state.revision)
+    click(qtbot, view.pane.panel.approve_button)
+    assert "S. Second requested changes on section 'law'" in view.message.text()
+    assert "was not saved" in view.message.text()
+    assert "Governing law — changes requested" in view.sections.item(0).text()  # reloaded
+    assert core.view_draft(draft_id, REVIEWER).section("law").status.value == "changes_requested"
+
+
 def test_the_whole_export_bar_fits_a_1280_pixel_window(qtbot, view):
     # It once shared a row with the draft actions and its password field was cut to "a…".
     assert view.current is not None
