@@ -64,7 +64,7 @@ class VectorServer:
     def __init__(self) -> None:
         nginx = shutil.which("nginx") or "/usr/sbin/nginx"
         if not Path(nginx).exists():
-            raise RuntimeError("nginx is not installed: apt-get install nginx-light")
+            raise RuntimeError("nginx is not installed: apt-get install nginx")
         self.root = Path(tempfile.mkdtemp(prefix="cs-vectors-"))
         self.chroma_port, self.port = free_port(), free_port()
         chroma = Path(sys.executable).with_name("chroma")
