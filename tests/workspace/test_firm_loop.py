@@ -99,6 +99,9 @@ def test_a_preparers_draft_is_searched_reviewed_and_signed_on_another_machine(fi
     hits = reviewer.search("Birch Foods", "Quillfeather7731 governing law", top_k=3)
     assert hits and "Quillfeather7731" in hits[0].chunk.text  # vectors from the server, words from the workspace
     assert [d.id for d in reviewer.drafts("Birch Foods")] == [draft.id]
+    with pytest.raises(PermissionError, match="for an administrator; Dana Whitfield is not one"):
+        reviewer.add_profile("Dana Whitfield", "DW", "partner")  # nobody gives themselves a signing role
+    firm("it-desk", "IT Admin").add_profile("Dana Whitfield", "DW", "partner")
     signed = sign_with_policy(reviewer, draft.id, "Dana Whitfield")
     assert signed.status is DraftStatus.SIGNED_OFF
     assert preparer.get_draft(draft.id).status is DraftStatus.SIGNED_OFF
