@@ -1,4 +1,4 @@
-"""Firm mode's sign-in and matter membership, for the CLI and the window.
+"""Firm mode's sign-in, matter membership and server check, for the CLI and the window.
 
 Single-user mode (SQLite in the data directory) has no accounts and no walls. On the firm
 workspace every Countersign signs in; the account's wall then filters every store (see
@@ -49,6 +49,13 @@ class WallsFacade:
         if self.wall is None:
             raise ValueError("accounts and walls are for firm mode (a workspace_url); single-user mode has neither")
         return next(a for a in AccountStore(self._db).list() if a.name.casefold() == self.user.casefold())
+
+    def check_servers(self, **typed: str) -> list:
+        """`countersign server check` for the Settings window: the firm servers these settings name,
+        with `typed` (e.g. workspace_url) in place of the saved values, so they are tried before saving."""
+        from agents.services.server_check import check
+
+        return check(self.settings.model_copy(update=typed))
 
     def matter_members(self, matter: str) -> list[str]:
         m = self.library.matter(matter)  # walled: "no matter named ..."
