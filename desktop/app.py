@@ -71,17 +71,22 @@ def seed_on_first_run(window: "MainWindow") -> bool:
     return True
 
 
-def open_core(app, data_dir: str | None):
+def open_core(app, data_dir: str | None, sign_in=None):
     """The core, asking for the database passphrase when it has one that $COUNTERSIGN_PASSPHRASE
-    does not give; three tries, and a wrong one changes nothing. Cancel stops with the reason."""
+    does not give, and in firm mode for the account's name and password (`sign_in(name, message)`
+    returns (name, password), or None when cancelled; the dialog by default). Three tries each; a
+    wrong one changes nothing. Cancel stops with the reason."""
     from PySide6.QtWidgets import QInputDialog, QLineEdit
 
-    from agents.services import Countersign, PassphraseNeeded, WrongKey, forget_passphrases, give_passphrase
+    from agents.services import (Countersign, PassphraseNeeded, SignInRefused, SignInRequired, WrongKey,
+                                 forget_passphrases, give_passphrase)
 
+    sign_in = sign_in or _sign_in_dialog
     prompt = "The data directory's database is protected by a passphrase.\nPassphrase:"
-    for attempt in range(3):
+    user = password = message = ""
+    for attempt in range(4):
         try:
-            return Countersign.open(data_dir, vector_process=True)
+            return Countersign.open(data_dir, vector_process=True, user=user, password=password)
         except PassphraseNeeded as exc:
             if app.platformName() in ("offscreen", "minimal"):  # nobody could type into a box there
                 raise
@@ -94,7 +99,22 @@ def open_core(app, data_dir: str | None):
                 raise
             forget_passphrases()
             prompt = "That passphrase does not open the database (nothing was changed).\nPassphrase:"
-    return Countersign.open(data_dir, vector_process=True)
+        except (SignInRequired, SignInRefused) as exc:
+            if attempt == 3 or (isinstance(exc, SignInRequired) and "no accounts yet" in str(exc)):
+                raise
+            message = str(exc) if isinstance(exc, SignInRefused) else ""
+            given = sign_in(user, message)
+            if given is None:
+                raise
+            user, password = given
+    return Countersign.open(data_dir, vector_process=True, user=user, password=password)
+
+
+def _sign_in_dialog(name: str, message: str):
+    from desktop.widgets.sign_in_dialog import SignInDialog
+
+    dialog = SignInDialog(name, message)
+    return dialog.credentials() if dialog.exec() == SignInDialog.DialogCode.Accepted else None
 
 
 def main(argv: list[str] | None = None) -> int:

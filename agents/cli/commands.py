@@ -5,7 +5,7 @@ import sqlite3
 import sys
 from typing import Iterator
 
-from agents.cli import doctor, exports_cli, key_cli, review_cli
+from agents.cli import account_cli, doctor, exports_cli, key_cli, review_cli
 from agents.cli.output import emit_json, emit_json_line, err, plain
 from agents.domain.events import FileIngested, Finished, Flag, Progress, Resynced, StepStarted, TokenDelta
 from agents.domain.library import DocumentStatus
@@ -39,12 +39,13 @@ def _open(args) -> Countersign:
 
 
 def _open_once(args) -> Countersign:
+    user, password = getattr(args, "user", None) or "", account_cli.password(args)
     try:
-        return Countersign.open(args.data_dir)
+        return Countersign.open(args.data_dir, user=user, password=password)
     except DataDirectoryInUse:
         if (args.command, getattr(args, "action", None)) not in READ_ONLY:
             raise
-        return Countersign.open(args.data_dir, read_only=True)
+        return Countersign.open(args.data_dir, read_only=True, user=user, password=password)
 
 
 def dispatch(args) -> int:
@@ -52,6 +53,11 @@ def dispatch(args) -> int:
         return _settings(args)
     if args.command == "doctor":
         return _doctor(args)
+    if args.command == "account":
+        try:
+            return account_cli.account_command(args)
+        except (ValueError, LookupError, PermissionError, ConnectionError) as exc:
+            raise UserError(str(exc)) from exc
     if args.command == "key":
         try:
             return key_cli.dispatch(args, lambda: _open(args))
@@ -107,6 +113,8 @@ def progress_bar(p: Progress, width: int = 28) -> str:
 
 
 def _matter(app: Countersign, args) -> int:
+    if args.action in ("members", "grant", "revoke"):
+        return account_cli.members_command(app, args)
     if args.action == "create":
         m = app.create_matter(args.name)
         emit_json(m) if args.json else print(f"created matter '{m.name}' ({m.id})")

@@ -5,7 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from agents.cli import commands, key_cli, server_cli
+from agents.cli import account_cli, commands, key_cli, server_cli
 from agents.cli import models as models_cli
 from agents.cli import templates_cli
 from agents.cli import selftest
@@ -32,6 +32,8 @@ def _common() -> argparse.ArgumentParser:
     # SUPPRESS so a value given before the command is not reset by the sub-parser's default.
     p.add_argument("--data-dir", default=argparse.SUPPRESS, help="data directory (default: $COUNTERSIGN_DATA_DIR or the per-user folder)")
     p.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print one JSON object on stdout")
+    p.add_argument("--user", default=argparse.SUPPRESS,
+                   help="firm mode: sign in as this account (password from $COUNTERSIGN_USER_PASSWORD, or asked for)")
     return p
 
 
@@ -48,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     msub = matter.add_subparsers(dest="action", required=True)
     msub.add_parser("create", parents=[common]).add_argument("name")
     msub.add_parser("list", parents=[common])
+    account_cli.add_parsers(sub, msub, common)
 
     p = cmd("ingest", "add files or folders to a matter")
     p.add_argument("matter")
@@ -211,6 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.json = getattr(args, "json", False)
     args.data_dir = getattr(args, "data_dir", None)
+    args.user = getattr(args, "user", None)
     if not args.command:
         parser.print_help()
         return 2

@@ -15,9 +15,12 @@ class MatterNotFound(LookupError):
 
 
 class LibraryStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, wall=None) -> None:
+        """`wall` (firm mode, agents/runtime/walls.py): the signed-in account sees only the
+        matters that list it; everything else answers as if it did not exist."""
         self._db = db
         self._lock = db.lock
+        self._wall = wall
         self.keywords = KeywordIndex(db)
 
     # -- matters ---------------------------------------------------------------------------
@@ -26,20 +29,34 @@ class LibraryStore:
         if not name:
             raise ValueError("a matter needs a name")
         with self._lock:
-            if self._db.execute("SELECT 1 FROM matters WHERE name = ?", (name,)).fetchone():
-                raise ValueError(f"a matter named '{name}' already exists")
-            matter = Matter(new_id("mat"), name, utc_now())
-            self._db.execute("INSERT INTO matters VALUES (?, ?, ?)", (matter.id, matter.name, matter.created_at))
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                if self._db.execute("SELECT 1 FROM matters WHERE name = ?", (name,)).fetchone():
+                    # Under a wall the name is taken by a matter this account may not see; saying so
+                    # tells no more than the refusal itself, and a duplicate name would be worse.
+                    raise ValueError(f"a matter named '{name}' already exists")
+                matter = Matter(new_id("mat"), name, utc_now())
+                self._db.execute("INSERT INTO matters VALUES (?, ?, ?)", (matter.id, matter.name, matter.created_at))
+                if self._wall is not None:  # its creator is its first member
+                    self._wall.add_member(matter.id, self._wall.account, self._wall.account, matter.created_at)
+                self._db.execute("COMMIT")
+            finally:
+                self._db.rollback()  # a no-op once committed
         return matter
 
     def matters(self) -> list[Matter]:
-        return [Matter(r["id"], r["name"], r["created_at"]) for r in self._db.execute("SELECT * FROM matters ORDER BY name")]
+        allowed = self._wall.matter_ids() if self._wall is not None else None
+        return [Matter(r["id"], r["name"], r["created_at"]) for r in self._db.execute("SELECT * FROM matters ORDER BY name")
+                if allowed is None or r["id"] in allowed]
 
     def matter(self, name_or_id: str) -> Matter:
         r = self._db.execute("SELECT * FROM matters WHERE id = ? OR name = ?", (name_or_id, name_or_id)).fetchone()
-        if r is None:
+        if r is None or not self._admits(r["id"], "matter", r["id"]):
             raise MatterNotFound(f"no matter named '{name_or_id}' (see `countersign matter list`)")
         return Matter(r["id"], r["name"], r["created_at"])
+
+    def _admits(self, matter_id: str, what: str, subject: str) -> bool:
+        return self._wall is None or self._wall.admit(matter_id, what, subject)
 
     def rename_matter(self, matter_id: str, name: str) -> Matter:
         """Drafts, documents and vectors hold the matter's id, so only this row changes."""
@@ -69,12 +86,14 @@ class LibraryStore:
                         DocumentStatus(r["status"]), r["reason"], r["pages"], r["size"], r["indexed_at"])
 
     def documents(self, matter_id: str) -> list[Document]:
+        if not self._admits(matter_id, "documents", matter_id):
+            return []
         rows = self._db.execute("SELECT * FROM documents WHERE matter_id = ? ORDER BY filename", (matter_id,))
         return [self._doc(r) for r in rows]
 
     def document(self, document_id: str) -> Document:
         r = self._db.execute("SELECT * FROM documents WHERE id = ?", (document_id,)).fetchone()
-        if r is None:
+        if r is None or not self._admits(r["matter_id"], "document", document_id):
             raise LookupError(f"no document {document_id}")
         return self._doc(r)
 
@@ -148,9 +167,15 @@ class LibraryStore:
         if not ids:
             return {}
         marks = ",".join("?" * len(ids))
-        return {r["id"]: self._chunk(r) for r in self._db.execute(f"SELECT * FROM chunks WHERE id IN ({marks})", ids)}
+        rows = self._db.execute(f"SELECT * FROM chunks WHERE id IN ({marks})", ids)
+        if self._wall is not None:  # the last gate before any passage is ranked or shown
+            allowed = self._wall.matter_ids()
+            rows = [r for r in rows if r["matter_id"] in allowed]
+        return {r["id"]: self._chunk(r) for r in rows}
 
     def document_chunks(self, document_id: str) -> list[Chunk]:
+        if self._wall is not None:
+            self.document(document_id)  # walled: "no document"
         rows = self._db.execute("SELECT * FROM chunks WHERE document_id = ? ORDER BY page, char_start", (document_id,))
         return [self._chunk(r) for r in rows]
 
@@ -158,10 +183,14 @@ class LibraryStore:
         return {r[0] for r in self._db.execute("SELECT id FROM chunks")}
 
     def page_text(self, document_id: str, page: int) -> str:
+        if self._wall is not None:
+            self.document(document_id)
         r = self._db.execute("SELECT text FROM pages WHERE document_id = ? AND number = ?", (document_id, page)).fetchone()
         return r[0] if r else ""
 
     def page_texts(self, document_id: str) -> list[tuple[int, str]]:
+        if self._wall is not None:
+            self.document(document_id)
         return [(r[0], r[1]) for r in self._db.execute(
             "SELECT number, text FROM pages WHERE document_id = ? ORDER BY number", (document_id,))]
 
@@ -176,8 +205,12 @@ class LibraryStore:
 
     def keyword_search(self, query: str, matter_id: str, k: int, document_id: str | None = None,
                        pages: tuple[int, int] | None = None) -> list[str]:
+        if not self._admits(matter_id, "search", matter_id):
+            return []
         return self.keywords.search(query, matter_id, k, document_id, pages)
 
     def rare_term_search(self, query: str, matter_id: str, document_id: str | None = None,
                          pages: tuple[int, int] | None = None) -> list[str]:
+        if not self._admits(matter_id, "search", matter_id):
+            return []
         return self.keywords.rare_term_search(query, matter_id, document_id, pages)

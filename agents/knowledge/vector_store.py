@@ -33,7 +33,7 @@ def parse_name(name: str) -> tuple[str, str] | None:
     return matter_id, embedder or LEGACY_EMBEDDER
 
 
-def _http_client(url: str, token: str):
+def http_client(url: str, token: str):
     """chromadb's HTTP client for the firm's server. Its Rust server checks no token itself
     (chroma#3750), so the firm's reverse proxy does (docs/firm-servers.md)."""
     from urllib.parse import urlsplit
@@ -85,7 +85,7 @@ class VectorStore:
         # Locked: the window's warm-up may open the store while the worker's first ingest does.
         with self._client_lock:
             if self._client is None and self._server:
-                self._client = _http_client(self._server, self._token)
+                self._client = http_client(self._server, self._token)
             if self._client is None and not self._in_process:
                 from agents.knowledge.vector_process import ProcessClient
 

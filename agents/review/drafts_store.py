@@ -32,8 +32,10 @@ def _sections(blob: str) -> tuple[Section, ...]:
 
 
 class DraftsStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, wall=None) -> None:
+        """`wall` (firm mode): drafts of matters the account may not see do not exist for it."""
         self._db = db
+        self._wall = wall
 
     def insert(self, d: Draft) -> None:
         self._db.execute(
@@ -71,7 +73,7 @@ class DraftsStore:
 
     def get(self, draft_id: str) -> Draft:
         r = self._db.execute("SELECT * FROM drafts WHERE id = ?", (draft_id,)).fetchone()
-        if r is None:
+        if r is None or (self._wall is not None and not self._wall.admit(r["matter_id"], "draft", draft_id)):
             raise DraftNotFound(f"no draft '{draft_id}' (see `countersign review list`)")
         return self._draft(r)
 
@@ -79,7 +81,11 @@ class DraftsStore:
         sql, args = "SELECT * FROM drafts", ()
         if matter_id:
             sql, args = sql + " WHERE matter_id = ?", (matter_id,)
-        return [self._draft(r) for r in self._db.execute(sql + " ORDER BY created_at DESC, id", args)]
+        rows = self._db.execute(sql + " ORDER BY created_at DESC, id", args)
+        if self._wall is not None:
+            allowed = self._wall.matter_ids()
+            rows = [r for r in rows if r["matter_id"] in allowed]
+        return [self._draft(r) for r in rows]
 
     def _draft(self, r: sqlite3.Row) -> Draft:
         signoffs = tuple(

@@ -25,20 +25,28 @@ __all__ = ["ReviewConflict", "ReviewError", "ReviewService"]
 
 
 class ReviewService:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, wall=None) -> None:
         self._db = db
-        self.drafts = DraftsStore(db)
+        self._wall = wall
+        self.drafts = DraftsStore(db, wall)
         self.audit = AuditLog(db)
         self.sections = SectionStore(db)
         self.people = PeopleStore(db)
         self._section = SectionActions(self.drafts, self.sections, self.audit)
 
     @contextmanager
-    def _tx(self, draft_id: str = "", seen: int | None = None):
+    def _tx(self, draft_id: str = "", seen: int | None = None, actor: str = ""):
         """One write transaction. `seen` is the draft's revision the reviewer decided on (from
         review()): if anyone changed the draft since, nothing is written and ReviewConflict says
         who did what. Writers are serialised (SQLite's write lock, the workspace's advisory
         lock), so of two reviewers acting on one revision exactly one wins."""
+        if self._wall is not None:
+            # Signed in, everyone acts under their own name: the audit log and a signature say who.
+            if actor.strip() and " ".join(actor.split()).casefold() != self._wall.account.casefold():
+                raise ReviewError(f"you are signed in as {self._wall.account}; review actions are recorded under "
+                                  f"your own name, not '{actor.strip()}'")
+            if draft_id:
+                self.drafts.get(draft_id)  # walled: refused (and audited) before the transaction begins
         with Transaction(self._db):
             if seen is not None and draft_id:
                 last = self.audit.last_change(draft_id)
@@ -47,6 +55,8 @@ class ReviewService:
             yield
 
     def create(self, draft: Draft) -> Draft:
+        if self._wall is not None and not self._wall.admit(draft.matter_id, "draft.create", draft.id):
+            raise ReviewError(f"no matter {draft.matter_id} to put the draft in")
         with self._tx():
             self.drafts.insert(draft)
             self.audit.append(draft.preparer or "agent", "draft.created", draft.id, work_product=draft.work_product,
@@ -56,7 +66,7 @@ class ReviewService:
     def act(self, draft_id: str, action: ReviewAction, actor: str, note: str = "", seen: int | None = None) -> Draft:
         if not actor.strip():
             raise ReviewError("a review action needs the reviewer's name")
-        with self._tx(draft_id, seen):
+        with self._tx(draft_id, seen, actor):
             return self._act(self.drafts.get(draft_id), action, actor, note)
 
     def _act(self, draft: Draft, action: ReviewAction, actor: str, note: str) -> Draft:
@@ -75,7 +85,7 @@ class ReviewService:
         A section sent back for changes still blocks: it needs an edit first."""
         if not actor.strip():
             raise ReviewError("a review action needs the reviewer's name")
-        with self._tx(draft_id, seen):
+        with self._tx(draft_id, seen, actor):
             draft = self.drafts.get(draft_id)
             next_status(draft.status, ReviewAction.APPROVE)  # refuse before approving any section
             for key, state in self.sections.states(draft).items():
@@ -92,22 +102,22 @@ class ReviewService:
             raise ReviewError("say what should change: requesting changes needs a note")
         if action is SectionAction.EDIT:
             raise ReviewError("an edit needs the new text; use edit_section")
-        with self._tx(draft_id, seen):
+        with self._tx(draft_id, seen, actor):
             draft = self.drafts.get(draft_id)
             self._section.set_status(draft, key, action, actor.strip(), note.strip())
         return draft
 
     def edit_section(self, draft_id: str, key: str, editor: str, body: str, seen: int | None = None) -> EditResult:
-        with self._tx(draft_id, seen):
+        with self._tx(draft_id, seen, editor):
             return self._section.edit(self.drafts.get(draft_id), key, editor, body)
 
     def comment(self, draft_id: str, key: str, author: str, text: str, seen: int | None = None) -> SectionComment:
-        with self._tx(draft_id, seen):
+        with self._tx(draft_id, seen, author):
             return self._section.comment(self.drafts.get(draft_id), key, author, text)
 
     def resolve_flag(self, draft_id: str, key: str, index: int, actor: str, resolution: Resolution,
                      reason: str = "", seen: int | None = None) -> FlagResolution:
-        with self._tx(draft_id, seen):
+        with self._tx(draft_id, seen, actor):
             return self._section.resolve(self.drafts.get(draft_id), key, index, actor, resolution, reason)
 
     # -- sign-off ----------------------------------------------------------------------------
@@ -122,7 +132,7 @@ class ReviewService:
             raise ReviewError(f"meaning must be one of: {', '.join(SIGN_OFF_MEANINGS)}")
         if role and role not in SIGN_OFF_ROLES:
             raise ReviewError(f"role must be one of: {', '.join(SIGN_OFF_ROLES)}")
-        with self._tx(draft_id, seen):
+        with self._tx(draft_id, seen, reviewer):
             draft = self.drafts.get(draft_id)
             if expected_sha256 and expected_sha256 != draft.content_sha256:
                 raise ReviewError("the draft changed since it was opened for sign-off; reopen it and check again")

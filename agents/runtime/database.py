@@ -71,6 +71,10 @@ class Database:
             except (sqlite3.Error, dbapi.Error) as exc:
                 raise self._translate(exc) from exc
 
+    @property
+    def in_transaction(self) -> bool:
+        return self._conn.in_transaction
+
     def rollback(self) -> None:
         """Undo the open transaction, if SQLite has not already: after SQLITE_FULL it may roll
         back by itself, and a second ROLLBACK would raise and hide the error that matters."""

@@ -113,10 +113,14 @@ class PgDatabase:
             except self._psycopg.Error as exc:
                 raise self._translate(exc) from exc
 
+    @property
+    def in_transaction(self) -> bool:
+        return not self._conn.closed and self._conn.info.transaction_status != self._psycopg.pq.TransactionStatus.IDLE
+
     def rollback(self) -> None:
         """Undo the open transaction, if there is one (after COMMIT, a no-op, as in SQLite)."""
         with self.lock:
-            if not self._conn.closed and self._conn.info.transaction_status != self._psycopg.pq.TransactionStatus.IDLE:
+            if self.in_transaction:
                 try:
                     self._conn.execute("ROLLBACK")
                 except self._psycopg.Error:

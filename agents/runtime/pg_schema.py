@@ -80,6 +80,17 @@ MIGRATIONS: dict[int, list[str]] = {
             created_at TEXT NOT NULL)""",
         "CREATE TABLE firm_policy (id INTEGER PRIMARY KEY CHECK (id = 1), policy_json TEXT NOT NULL)",
     ],
+    # Accounts and walls: who may sign in, and who may see each matter.
+    2: [
+        """CREATE TABLE accounts (
+            name TEXT COLLATE countersign_nocase PRIMARY KEY, password_hash TEXT NOT NULL,
+            admin BOOLEAN NOT NULL DEFAULT false, created_by TEXT NOT NULL, created_at TEXT NOT NULL)""",
+        """CREATE TABLE matter_members (
+            matter_id TEXT NOT NULL REFERENCES matters(id),
+            account TEXT COLLATE countersign_nocase NOT NULL REFERENCES accounts(name),
+            added_by TEXT NOT NULL, added_at TEXT NOT NULL, PRIMARY KEY (matter_id, account))""",
+        "CREATE INDEX matter_members_by_account ON matter_members(account)",
+    ],
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 

@@ -4,7 +4,8 @@ from agents.services.countersign import (SAMPLE_MATTER, Answer, Cancelled, Cance
                                          ReembedReport, WarmUpReport)
 from agents.services.key_facade import KeyUnavailable, PassphraseNeeded, WrongKey, forget_passphrases, give_passphrase
 from agents.review.service import ReviewConflict
+from agents.services.walls_facade import SignInRefused, SignInRequired
 
 __all__ = ["Answer", "Cancelled", "CancelToken", "Countersign", "IngestReport", "KeyUnavailable", "PassphraseNeeded",
-           "ReembedReport", "ReviewConflict", "SAMPLE_MATTER", "WarmUpReport", "WrongKey", "forget_passphrases", "give_passphrase",
-           "run_in_background"]
+           "ReembedReport", "ReviewConflict", "SAMPLE_MATTER", "SignInRefused", "SignInRequired", "WarmUpReport",
+           "WrongKey", "forget_passphrases", "give_passphrase", "run_in_background"]

@@ -33,6 +33,7 @@ from agents.services.key_facade import KeyFacade
 from agents.services.library_facade import SAMPLE_MATTER, LibraryFacade
 from agents.services.model_facade import ModelFacade
 from agents.services.review_facade import ReviewFacade
+from agents.services.walls_facade import WallsFacade, signed_in
 from agents.services.warm_up import WarmUpFacade, WarmUpReport
 from agents.workproducts import templates as templates_mod
 from agents.workproducts.templates import Template, load_template
@@ -42,15 +43,16 @@ __all__ = ["Answer", "Cancelled", "CancelToken", "Countersign", "IngestReport", 
            "WarmUpReport"]
 
 
-class Countersign(LibraryFacade, ModelFacade, ReviewFacade, ExportFacade, WarmUpFacade, KeyFacade):
+class Countersign(LibraryFacade, ModelFacade, ReviewFacade, ExportFacade, WarmUpFacade, KeyFacade, WallsFacade):
     """The one object the CLI and the desktop talk to. Heavy parts load on first use."""
 
     def __init__(self, paths: DataPaths, firm: FirmProfile | None = None, read_only: bool = False,
-                 vector_process: bool = False) -> None:
+                 vector_process: bool = False, user: str = "", password: str = "") -> None:
         """`read_only` opens beside a Countersign that has the data directory (for commands that
         only read); otherwise this process takes the directory's write lock, and a second
         process is refused with DataDirectoryInUse naming the first. `vector_process` runs
-        chromadb in a child process (the window's choice: its calls hold the GIL)."""
+        chromadb in a child process (the window's choice: its calls hold the GIL). `user` and
+        `password` sign in to the firm workspace (firm mode); single-user mode needs neither."""
         self.paths = paths.ensure()
         self.read_only = read_only
         self._vector_process = vector_process
@@ -59,20 +61,25 @@ class Countersign(LibraryFacade, ModelFacade, ReviewFacade, ExportFacade, WarmUp
         # object in a long-lived process does not keep other processes out for good.
         self._release = weakref.finalize(self, instance_lock.release, key) if key else lambda: None
         try:
-            self._open(firm)
+            self._open(firm, user, password)
         except BaseException:
             self._release()
             raise
 
-    def _open(self, firm: FirmProfile | None) -> None:
+    def _open(self, firm: FirmProfile | None, user: str = "", password: str = "") -> None:
         paths = self.paths
         self.firm = active_firm() if firm is None else firm
         self.settings = self.firm.governed(settings_mod.load(paths.settings))
         if not self.read_only:  # two processes rotating one log file would clobber each other's lines
             logging_setup.configure(paths.logs, self.settings.log_level)
         self._db = self._connect()
-        self.library = LibraryStore(self._db)
-        self.review = ReviewService(self._db)
+        try:
+            self.user, self.wall = signed_in(self._db, user, password)
+        except BaseException:
+            self._db.close()
+            raise
+        self.library = LibraryStore(self._db, self.wall)
+        self.review = ReviewService(self._db, self.wall)
         self.packages = PackageService(self._db, paths.root / "keys")
         # Each matter searches the collection of the embedder it was last fully embedded with;
         # the index knows which, and the retriever embeds each query with that embedder.
@@ -116,9 +123,9 @@ class Countersign(LibraryFacade, ModelFacade, ReviewFacade, ExportFacade, WarmUp
 
     @classmethod
     def open(cls, data_dir: str | None = None, firm: FirmProfile | None = None, read_only: bool = False,
-             vector_process: bool = False) -> "Countersign":
+             vector_process: bool = False, user: str = "", password: str = "") -> "Countersign":
         firm = active_firm() if firm is None else firm
-        return cls(resolve_data_dir(data_dir, firm.default_data_dir()), firm, read_only, vector_process)
+        return cls(resolve_data_dir(data_dir, firm.default_data_dir()), firm, read_only, vector_process, user, password)
 
     def close(self) -> None:
         self.vectors.close()

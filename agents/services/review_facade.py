@@ -102,7 +102,8 @@ class ReviewFacade:
         return self.review.resolve_flag(draft_id, section, index, actor, resolution, accept_reason, seen)
 
     def add_profile(self, name: str, initials: str, role: str) -> Profile:
-        return self.review.add_profile(name, initials, role)
+        self._firm_admin_only("adding a signing profile")
+        return self.review.add_profile(name, initials, role, actor=self.user)
 
     def profiles(self) -> list[Profile]:
         return self.review.people.list()
@@ -114,4 +115,10 @@ class ReviewFacade:
         if key in self.firm.policy:
             raise ReviewError(f"{self.firm.name}'s firm profile fixes {key} = {self.firm.policy[key]}; "
                               "it cannot be changed on this installation")
-        return self.review.set_policy(key, value, actor)
+        self._firm_admin_only("changing the sign-off policy")
+        return self.review.set_policy(key, value, self.user or actor)
+
+    def _firm_admin_only(self, doing: str) -> None:
+        """On the firm workspace, who may sign in what role, and the policy, are the firm's to set."""
+        if self.wall is not None and not self._account().admin:
+            raise PermissionError(f"{doing} on the firm workspace is for an administrator; {self.user} is not one")

@@ -61,8 +61,10 @@ class ReviewView(QWidget):
         self.tabs.addTab(self.pane, "Sections")
         self.tabs.addTab(self.document, "Whole draft")
         self.tabs.addTab(self.audit, "Audit history")
-        self.reviewer = QLineEdit(core.settings.reviewer_name)
+        self.reviewer = QLineEdit(core.user or core.settings.reviewer_name)
         self.reviewer.setPlaceholderText("Your name")
+        # Signed in to the firm workspace, everyone acts under their own account's name.
+        self.reviewer.setReadOnly(bool(core.user))
         self.note = QLineEdit()
         self.note.setPlaceholderText("Note for the preparer (required to send the draft back)")
         self.approve_button = QPushButton("Approve draft")

@@ -1,4 +1,5 @@
-"""The settings window (Ctrl+,): profiles, firm policy, model, data directory and appearance.
+"""The settings window (Ctrl+,): profiles, firm policy, model, data directory, firm servers and
+appearance.
 
 Each tab saves through the core as it is used; there is no dialog-wide OK, so a refusal on one
 tab never throws away what another saved."""
@@ -11,6 +12,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
 from agents.services import Countersign
 from desktop.style import THEMES
 from desktop.tasks import TaskRunner
+from desktop.widgets.settings_firm import FirmTab
 from desktop.widgets.settings_model import ModelTab
 from desktop.widgets.settings_people import PolicyTab, ProfilesTab
 from desktop.widgets.window_state import FILENAME
@@ -75,11 +77,12 @@ class SettingsDialog(QDialog):
         self.policy = PolicyTab(core)
         self.model = ModelTab(core, runner)
         self.data = DataTab(core)
+        self.firm = FirmTab(core, runner)
         self.appearance = AppearanceTab(theme)
         self.appearance.theme_changed.connect(self.theme_changed)
         self.tabs = QTabWidget()
         for tab, name in ((self.profiles, "Profiles and roles"), (self.policy, "Firm policy"), (self.model, "Model"),
-                          (self.data, "Data directory"), (self.appearance, "Appearance")):
+                          (self.data, "Data directory"), (self.firm, "Firm servers"), (self.appearance, "Appearance")):
             self.tabs.addTab(tab, name)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)

@@ -54,7 +54,7 @@ class ProfilesTab(QWidget):
     def add(self) -> None:
         try:
             p = self._core.add_profile(self.name.text(), self.initials.text().strip(), self.role.currentData())
-        except ValueError as exc:  # the core says which field and why
+        except (ValueError, PermissionError) as exc:  # the core says which field, or who may, and why
             set_message(self.message, f"Not added: {exc}", "error")
             return
         self.name.clear()
@@ -125,7 +125,7 @@ class PolicyTab(QWidget):
         for key, value in changes:
             try:
                 self._core.set_policy(key, value, self.actor.text())
-            except ValueError as exc:  # kept on screen with the user's edits, so they can correct it
+            except (ValueError, PermissionError) as exc:  # kept on screen with the edits, to correct them
                 done = f"Saved {saved} change(s); then " if saved else ""
                 set_message(self.message, f"{done}refused: {exc}", "error")
                 return

@@ -30,7 +30,8 @@ def tab_names(d) -> list[str]:
 
 
 def test_ctrl_comma_opens_the_tabs_and_profiles_are_added_or_refused(qtbot, dialog, core):
-    assert tab_names(dialog) == ["Profiles and roles", "Firm policy", "Model", "Data directory", "Appearance"]
+    assert tab_names(dialog) == ["Profiles and roles", "Firm policy", "Model", "Data directory", "Firm servers",
+                                 "Appearance"]
     tab = dialog.profiles
     qtbot.keyClicks(tab.name, "M. Vale")
     qtbot.keyClicks(tab.initials, "mv")
@@ -136,3 +137,21 @@ def test_data_directory_is_shown_with_how_to_change_it_and_the_theme_applies(qtb
         assert app.palette().color(QPalette.ColorRole.Window).lightness() > 200
     finally:
         window.set_theme("system")  # the QApplication outlives this test
+
+
+def test_firm_servers_are_checked_as_typed_and_a_password_in_an_address_is_refused(qtbot, dialog, core):
+    tab = dialog.firm
+    assert tab.who.text() == "Single-user mode: nobody signs in"
+    task = tab.check()
+    qtbot.waitUntil(lambda: not task.active, timeout=30_000)
+    assert tab.results.text() == "No server is named: single-user mode."
+    tab.fields["workspace_url"].setText("postgresql://countersign@127.0.0.1:1/firm")  # nothing listens on port 1
+    task = tab.check()
+    qtbot.waitUntil(lambda: not task.active, timeout=30_000)
+    assert tab.results.text().startswith("FAILED  workspace  127.0.0.1:1/firm")
+    assert "cannot be reached" in tab.results.text() and tab.check_button.isEnabled()
+    assert core.settings.workspace_url == ""  # checked, not saved
+    tab.fields["workspace_url"].setText("postgresql://countersign:hunter2@127.0.0.1/firm")
+    qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+    assert "Not saved" in tab.message.text() and "holds a password" in tab.message.text()
+    assert core.settings.workspace_url == ""
