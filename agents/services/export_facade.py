@@ -142,12 +142,21 @@ class ExportFacade:
         """One signed file with the draft, its evidence and audit entries, for a reviewer on
         another installation; a draft that came in a package goes back as the signed reply."""
         self.firm.refuse_unless("review_packages")
+        self._no_packages_on_the_workspace()
         return self.packages.export(draft_id, out or self.paths.exports / f"{draft_id}.cspkg", actor, password)
 
     def import_package(self, path: Path, actor: str = "", expect_key: str = "", password: str | None = None) -> PackageImport:
         """`expect_key` (a fingerprint, or its first 16+ hex digits) refuses a package signed by any other key."""
         self.firm.refuse_unless("review_packages")
+        self._no_packages_on_the_workspace()
         return self.packages.import_(path, actor, expect_key, password)
+
+    def _no_packages_on_the_workspace(self) -> None:
+        # A package carries a draft between installations that share nothing; on the firm
+        # workspace the reviewer opens the draft itself, walls and all.
+        if self._db.dialect == "postgresql":
+            raise ValueError("review packages are for installations that share nothing; on the firm workspace the "
+                             "reviewer opens the draft directly (grant them the matter: countersign matter grant)")
 
     def inspect_package(self, path: Path, password: str | None = None) -> PackageManifest:
         """What a package holds and who signed it, checked like an import but writing nothing."""

@@ -81,14 +81,21 @@ def firm(servers, tmp_path, monkeypatch):
         app.close()
 
 
-def test_a_preparers_draft_is_searched_reviewed_and_signed_on_another_machine(firm, tmp_path):
+def associate_with_contract(firm, tmp_path) -> Countersign:
+    """The associate's machine, with matter Birch Foods and the contract ingested from a share."""
     shared = tmp_path / "share"
     shared.mkdir()
     write_pdf(shared / "services_agreement.pdf", CONTRACT)
-    preparer = firm("associate-laptop", "A. Associate")
-    preparer.create_matter("Birch Foods")
-    list(preparer.ingest("Birch Foods", [shared]))
-    assert preparer.firm_mode and not (tmp_path / "associate-laptop" / "countersign.db").exists()
+    associate = firm("associate-laptop", "A. Associate")
+    associate.create_matter("Birch Foods")
+    list(associate.ingest("Birch Foods", [shared]))
+    return associate
+
+
+def test_a_preparers_draft_is_searched_reviewed_and_signed_on_another_machine(firm, tmp_path):
+    preparer = associate_with_contract(firm, tmp_path)
+    assert preparer.firm_mode and not preparer.paths.database.exists()  # nothing of the matter on this machine
+    assert not any(preparer.paths.vectors.glob("*.sqlite3"))
     events = list(preparer.draft("Birch Foods", "contract-review", "services_agreement.pdf", preparer="A. Associate"))
     draft = next(e.result for e in events if isinstance(e, Finished))
 
@@ -162,12 +169,7 @@ def test_server_check_reports_each_server_and_its_version(servers, tmp_path, mon
 
 
 def test_a_walled_off_user_sees_nothing_of_the_matter_even_through_search(firm, tmp_path):
-    shared = tmp_path / "share"
-    shared.mkdir()
-    write_pdf(shared / "services_agreement.pdf", CONTRACT)
-    owner = firm("associate-laptop", "A. Associate")
-    owner.create_matter("Birch Foods")
-    list(owner.ingest("Birch Foods", [shared]))
+    owner = associate_with_contract(firm, tmp_path)
     doc = owner.documents("Birch Foods")[0]
     chunk_ids = [c.id for c in owner.library.document_chunks(doc.id)]
     draft = owner.review.create(replace(memo(), matter_id=owner.library.matter("Birch Foods").id))
@@ -189,6 +191,9 @@ def test_a_walled_off_user_sees_nothing_of_the_matter_even_through_search(firm, 
     denied = [e for e in owner.review.audit.entries() if e.action == "access.denied"]
     assert len(denied) >= 7 and {e.actor for e in denied} == {"W. Walled"}
     assert owner.review.audit.verify() is None
+
+    with pytest.raises(ValueError, match="reviewer opens the draft directly"):
+        owner.export_package(draft.id, tmp_path / "memo.cspkg")  # packages are for installations sharing nothing
 
     assert owner.grant_access("Birch Foods", "W. Walled") == ["A. Associate", "W. Walled"]
     assert walled.search("Birch Foods", "Quillfeather7731 governing law", top_k=3)

@@ -38,6 +38,26 @@ def test_a_draft_prepared_on_one_machine_is_reviewed_and_signed_on_another(machi
     assert preparer.audit.verify() is None
 
 
+def race(workspace_url: str, machines: int, act) -> None:
+    """`act(n, service)` on `machines` connections of their own, all released at once."""
+    dbs = [connect_workspace(workspace_url) for _ in range(machines)]
+    start = threading.Barrier(machines)
+
+    def run(n: int, service: ReviewService) -> None:
+        start.wait()
+        act(n, service)
+
+    try:
+        threads = [threading.Thread(target=run, args=(n, ReviewService(db))) for n, db in enumerate(dbs)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        for db in dbs:
+            db.close()
+
+
 def draft_sha(service: ReviewService, draft_id: str) -> str:
     return service.drafts.get(draft_id).content_sha256
 
@@ -62,27 +82,16 @@ def test_the_second_of_two_reviewers_on_one_revision_gets_a_conflict_naming_the_
 def test_concurrent_edits_of_one_section_lose_nothing(machines, workspace_url):
     draft = seeded(machines[0], memo())
     seen = machines[0].review(draft.id).revision
-    dbs = [connect_workspace(workspace_url) for _ in range(8)]
     outcomes: list[str] = []
-    start = threading.Barrier(len(dbs))
 
     def edit(n: int, service: ReviewService) -> None:
-        start.wait()
         try:
             service.edit_section(draft.id, "cap", f"Editor {n}", CAP.replace("250,000", f"{200_000 + n:,}"), seen=seen)
             outcomes.append(f"won {n}")
         except ReviewConflict:
             outcomes.append("conflict")
 
-    try:
-        threads = [threading.Thread(target=edit, args=(n, ReviewService(db))) for n, db in enumerate(dbs)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    finally:
-        for db in dbs:
-            db.close()
+    race(workspace_url, 8, edit)
     winners = [o for o in outcomes if o.startswith("won")]
     assert len(winners) == 1 and outcomes.count("conflict") == 7
     n = int(winners[0].split()[1])
@@ -101,27 +110,16 @@ def test_racing_decisions_on_a_draft_have_one_winner_and_a_linear_audit_chain(ma
     machines[0].act(draft.id, ReviewAction.REVISE, "A. Associate")
     machines[0].act(draft.id, ReviewAction.SUBMIT, "A. Associate")
     seen = machines[0].review(draft.id).revision
-    dbs = [connect_workspace(workspace_url) for _ in range(6)]
     results: list[object] = []
-    start = threading.Barrier(len(dbs))
 
     def decide(n: int, service: ReviewService) -> None:
         action = ReviewAction.APPROVE if n % 2 else ReviewAction.REQUEST_CHANGES
-        start.wait()
         try:
             results.append(service.act(draft.id, action, f"Reviewer {n}", "see comments", seen=seen).status)
         except ReviewConflict as exc:
             results.append(exc)
 
-    try:
-        threads = [threading.Thread(target=decide, args=(n, ReviewService(db))) for n, db in enumerate(dbs)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    finally:
-        for db in dbs:
-            db.close()
+    race(workspace_url, 6, decide)
     won = [r for r in results if not isinstance(r, ReviewConflict)]
     assert len(won) == 1 and len(results) == 6
     assert machines[1].drafts.get(draft.id).status is won[0]
