@@ -45,8 +45,14 @@ def run(paths: DataPaths, settings: Settings, load: bool = True) -> DoctorReport
     report = DoctorReport(str(paths.root), free)
     if free < 2 * DEFAULT_MODEL.size // 1_000_000:
         report.problems.append(f"only {free} MB free in {paths.root}; free at least 1 GB for models and indexes")
-    report.database_encryption, report.key_storage, problems, report.warnings = doctor_storage.check(paths)
-    report.problems.extend(problems)
+    if settings.workspace_url:  # the data is on the firm's PostgreSQL: its disk, its encryption
+        from agents.runtime.pg_database import where
+
+        report.database_encryption = f"the firm workspace ({where(settings.workspace_url)}): the server's disk encryption"
+        report.key_storage = "the firm's server (see `countersign server check`)"
+    else:
+        report.database_encryption, report.key_storage, problems, report.warnings = doctor_storage.check(paths)
+        report.problems.extend(problems)
     llm = ModelReport("llm")
     report.models.append(llm)
     try:

@@ -58,3 +58,9 @@ def test_a_matter_is_seen_by_its_members_only_and_a_member_lets_others_in(run):
     assert code == 1 and "needs you to sign in" in err
     code, _, err = run("matter", "list", as_user="IT Admin", user_password="a wrong password entirely")
     assert code == 1 and "the name or the password is wrong" in err
+
+
+def test_doctor_on_the_workspace_names_the_server_not_a_local_database(run):
+    code, report, _ = run("doctor", "--no-load", "--json")
+    assert report["database_encryption"].startswith("the firm workspace (127.0.0.1:")
+    assert not any("plaintext" in p or "key" in p for p in report["problems"])
