@@ -114,6 +114,15 @@ def read_values(spec: ItemSpec, shown: list[Candidate], columns: list[int], mode
     except StructuredOutputError as exc:
         return [], [f"{spec.name}: not found; the model gave no valid answer ({exc})"]
     chosen = shown[options(shown).index(answer.line)]
+    # A line whose label only resembles the item (shown because its label mentions "assets") is
+    # not taken when a line labelled as the item is on the page: a 0.5B model has picked "Total
+    # current assets" for total assets, and its figures were printed, so the figure check alone
+    # would have passed it.
+    unmatched = len(spec.labels)
+    labelled = next((c for c in shown if c.rank[0] < unmatched), None)
+    if chosen.rank[0] == unmatched and labelled is not None:
+        return [], [f"{spec.name}: not found; the model chose the line '{chosen.label}', but '{labelled.label}' "
+                    f"is the line labelled {spec.name.lower()}"]
     kept, warnings = [], []
     for column, said in zip(columns, (answer.current, answer.prior)):
         why = check_figure(said, chosen, column)
