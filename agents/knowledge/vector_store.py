@@ -56,6 +56,9 @@ def http_client(url: str, token: str):
                                       f"{str(exc).splitlines()[0][:160]}") from exc
 
 
+VECTOR_TOKEN_ENV = "COUNTERSIGN_VECTOR_SERVER_TOKEN"  # the firm's vector server token: never in a file
+
+
 class VectorServerUnavailable(ConnectionError):
     """The firm's chromadb server is down, or its proxy refused the token."""
 

@@ -18,7 +18,7 @@ from agents.knowledge.ingest import IngestReport
 from agents.knowledge.library_store import LibraryStore
 from agents.knowledge.matter_index import MatterIndex, MatterRetriever
 from agents.knowledge.reembed import ReembedReport
-from agents.knowledge.vector_store import VectorStore
+from agents.knowledge.vector_store import VECTOR_TOKEN_ENV, VectorStore
 from agents.review.package_service import PackageService
 from agents.review.service import ReviewService
 from agents.runtime import database, instance_lock, logging_setup
@@ -38,7 +38,6 @@ from agents.services.warm_up import WarmUpFacade, WarmUpReport
 from agents.workproducts import templates as templates_mod
 from agents.workproducts.templates import Template, load_template
 
-VECTOR_TOKEN_ENV = "COUNTERSIGN_VECTOR_SERVER_TOKEN"  # the firm's vector server token: never in a file
 __all__ = ["Answer", "Cancelled", "CancelToken", "Countersign", "IngestReport", "ReembedReport", "SAMPLE_MATTER",
            "WarmUpReport"]
 

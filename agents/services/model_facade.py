@@ -15,6 +15,7 @@ from agents.runtime.paths import data_dir_source
 from agents.runtime.settings import Settings
 
 # Settings the loaded model was built with: changing one drops it, so the next use reloads.
+MODEL_KEY_ENV = "COUNTERSIGN_MODEL_SERVER_KEY"  # the model server's API key: never in a file
 MODEL_KEYS = frozenset({"model_path", "model_server_url", "model_server_model", "n_threads", "n_ctx", "n_batch",
                         "n_gpu_layers", "allowed_model_sha256"})
 
@@ -26,7 +27,7 @@ class ModelFacade:
         with self._model_lock:
             if self._model is None and self.settings.model_server_url:
                 self._model = HttpModel(self.settings.model_server_url, self.settings.model_server_model,
-                                        os.environ.get("COUNTERSIGN_MODEL_SERVER_KEY", ""), self.settings.n_ctx)
+                                        os.environ.get(MODEL_KEY_ENV, ""), self.settings.n_ctx)
             if self._model is None:
                 choice = registry.resolve(self.settings.model_path, self.paths.models)
                 self._model = registry.load_with(choice, self.settings)

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 
-MODEL_KEY_ENV = "COUNTERSIGN_MODEL_SERVER_KEY"
 MIN_POSTGRES = 13  # ICU collations and the generated tsvector column the workspace schema uses
 
 
@@ -53,15 +52,16 @@ def _workspace(url: str):
 
 
 def _vectors(url: str):
-    from agents.knowledge.vector_store import http_client
+    from agents.knowledge.vector_store import VECTOR_TOKEN_ENV, http_client
 
-    client = http_client(url, os.environ.get("COUNTERSIGN_VECTOR_SERVER_TOKEN", ""))
+    client = http_client(url, os.environ.get(VECTOR_TOKEN_ENV, ""))
     client.heartbeat()
     return f"chromadb {client.get_version()}", f"{len(client.list_collections())} collections; token accepted"
 
 
 def _inference(url: str, model: str):
     from agents.llm.http_backend import HttpModel
+    from agents.services.model_facade import MODEL_KEY_ENV
 
     served = HttpModel(url, model, os.environ.get(MODEL_KEY_ENV, ""), timeout_s=10)
     return served.model_id, "lists the model" + ("" if model else " (the first it lists is used)")
