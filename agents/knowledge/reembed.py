@@ -119,3 +119,24 @@ def reconcile(library: LibraryStore, vectors: VectorStore, index: MatterIndex) -
     for matter_id, ids in wanted.items():
         restored += fill_missing(matter_id, index.embedder(index.active(matter_id)), library, vectors, ids)
     return removed, restored
+
+
+# Firm mode: another machine may have written a file's vectors and not yet committed its chunks.
+# One file's parse and embedding end well within this (the parse timeout is minutes), so a
+# vector with no chunk that is older than this is an orphan, not a write in flight.
+FIRM_ORPHAN_GRACE_S = 3600
+
+
+def reconcile_shared(matter_id: str, library: LibraryStore, vectors: VectorStore, index: MatterIndex,
+                     grace_s: float = FIRM_ORPHAN_GRACE_S) -> tuple[int, int]:
+    """The repair for one matter on the firm's shared servers: drop orphan vectors only once
+    they are older than `grace_s`, and restore chunks that have no vector in the collection the
+    matter searches. Collections of other embedders are left alone: another machine may be
+    re-embedding into one. Returns (removed, restored)."""
+    name = index.active(matter_id)
+    wanted = index.chunk_ids(matter_id)
+    stale = vectors.ids_written_before(matter_id, name, time.time() - grace_s)
+    # Read the chunks again after listing the vectors: a chunk committed in between is not an orphan.
+    extra = sorted(stale - wanted - index.chunk_ids(matter_id))
+    vectors.delete_ids(extra, matter_id, name)
+    return len(extra), fill_missing(matter_id, index.embedder(name), library, vectors, wanted)

@@ -9,6 +9,7 @@ until the new one is complete."""
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 from typing import Callable
 
@@ -134,13 +135,16 @@ class VectorStore:
     def add(self, ids: list[str], vectors: list[list[float]], matter_id: str, document_id: str, pages: list[int],
             embedder: str | None = None) -> None:
         if ids:
-            metas = [{"matter_id": matter_id, "document_id": document_id, "page": page} for page in pages]
+            now = int(time.time())
+            metas = [{"matter_id": matter_id, "document_id": document_id, "page": page, "written": now} for page in pages]
             self._upsert(self._coll(matter_id, embedder), ids, vectors, metas)
 
     def add_chunks(self, chunks: list[Chunk], vectors: list[list[float]], embedder: str) -> None:
         """Chunks of one matter from any of its documents (re-embedding works across documents)."""
         if chunks:
-            metas = [{"matter_id": c.matter_id, "document_id": c.document_id, "page": c.page} for c in chunks]
+            now = int(time.time())
+            metas = [{"matter_id": c.matter_id, "document_id": c.document_id, "page": c.page, "written": now}
+                     for c in chunks]
             self._upsert(self._coll(chunks[0].matter_id, embedder), [c.id for c in chunks], vectors, metas)
 
     @staticmethod
@@ -186,6 +190,15 @@ class VectorStore:
             return {i for m, e in self.collections() for i in self._coll(m, e).get(include=[])["ids"]}
         coll = self._coll(matter_id, embedder, create=False)
         return set(coll.get(include=[])["ids"]) if coll is not None else set()
+
+    def ids_written_before(self, matter_id: str, embedder: str, cutoff: float) -> set[str]:
+        """Ids of one collection written before `cutoff` (unix seconds). Vectors written before
+        the time was recorded count as old."""
+        coll = self._coll(matter_id, embedder, create=False)
+        if coll is None:
+            return set()
+        got = coll.get(include=["metadatas"])
+        return {i for i, meta in zip(got["ids"], got["metadatas"]) if (meta or {}).get("written", 0) < cutoff}
 
     def count(self, matter_id: str, embedder: str) -> int:
         coll = self._coll(matter_id, embedder, create=False)

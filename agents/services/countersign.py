@@ -89,9 +89,10 @@ class Countersign(LibraryFacade, ModelFacade, ReviewFacade, ExportFacade, WarmUp
         self._model = None
         self._model_lock = threading.Lock()
         # On shared servers another machine may be between writing a file's vectors and
-        # committing its chunks: the start-up repair would delete those vectors as orphans. It
-        # is for a crash of this machine's own stores, so firm mode does not run it.
+        # committing its chunks, so the whole-store repair is not run there; firm mode repairs
+        # each matter before its first ingest, sparing recent vectors (reembed.reconcile_shared).
         self._reconciled = self.firm_mode
+        self._reconciled_matters: set[str] = set()
         if not self.read_only:
             self._apply_firm_policy()
 

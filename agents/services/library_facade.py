@@ -25,7 +25,8 @@ SAMPLE_MATTER = "Sample matter — Northwind supply agreement"
 
 class LibraryFacade:
     """Needs `self.paths`, `self.settings`, `self.library`, `self.review`, `self.index`,
-    `self.vectors`, `self.retriever`, `self._db` and `self._reconciled` from Countersign."""
+    `self.vectors`, `self.retriever`, `self._db`, `self.firm_mode`, `self._reconciled` and
+    `self._reconciled_matters` from Countersign."""
 
     # -- library ---------------------------------------------------------------------------
     def create_matter(self, name: str) -> Matter:
@@ -61,6 +62,10 @@ class LibraryFacade:
         m = self.library.matter(matter)
         # Only a previous process's crash can leave the stores apart, so check once per opening,
         # not on every ingest: listing every vector id costs seconds on a large library.
+        if self.firm_mode and m.id not in self._reconciled_matters:
+            # On shared servers, each matter this machine writes to, once per opening.
+            self.reconcile_vectors(m.id)
+            self._reconciled_matters.add(m.id)
         if not self._reconciled:
             with self._disk_errors("the vector store's repair"):
                 self.reconcile_vectors()
@@ -87,7 +92,8 @@ class LibraryFacade:
         except Exception as exc:
             if not (is_disk_full(exc) or low_space(self.paths.root)):
                 raise
-            self._reconciled = False
+            self._reconciled = self.firm_mode  # firm mode repairs per matter instead
+            self._reconciled_matters.clear()
             raise DiskFull(self.paths.root, unsaved) from exc
 
     def watch(self, matter: str, paths: list[Path], interval: float = 2.0, cancel: CancelToken = NEVER) -> Iterator[object]:
@@ -95,10 +101,16 @@ class LibraryFacade:
         self.library.matter(matter)  # an unknown matter fails here, not at the first change
         return watch_paths(paths, lambda targets, token: self.ingest(matter, targets, token), interval, cancel)
 
-    def reconcile_vectors(self) -> tuple[int, int]:
-        """Make chromadb match SQLite, the source of truth, for every matter and embedder.
+    def reconcile_vectors(self, matter_id: str | None = None) -> tuple[int, int]:
+        """Make chromadb match SQLite, the source of truth, for every matter and embedder; in
+        firm mode, for one matter and sparing vectors another machine may be writing.
         Returns (orphans removed, vectors restored)."""
-        removed, restored = reembedding.reconcile(self.library, self.vectors, self.index)
+        if self.firm_mode:
+            if matter_id is None:
+                raise ValueError("on the firm's servers the vector store is repaired one matter at a time")
+            removed, restored = reembedding.reconcile_shared(matter_id, self.library, self.vectors, self.index)
+        else:
+            removed, restored = reembedding.reconcile(self.library, self.vectors, self.index)
         if removed or restored:
             log.warning("reconciled vector store: %d orphans removed, %d vectors restored", removed, restored)
         return removed, restored

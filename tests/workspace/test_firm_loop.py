@@ -5,6 +5,7 @@ other searches, reviews and signs; their racing decisions give one winner."""
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import replace
 
 import pytest
@@ -128,6 +129,30 @@ def test_two_reviewers_on_two_machines_racing_on_one_section_get_one_winner(firm
     assert second.view_draft(draft.id, "R. Two").section("law").status.value == "approved"
     with pytest.raises(ValueError, match="signed in as R. Two; review actions are recorded under your own name"):
         second.approve_section(draft.id, "cap", "R. One")  # nobody acts, or signs, as someone else
+
+
+def test_the_shared_vector_repair_spares_vectors_another_machine_may_be_writing(firm, tmp_path):
+    associate = associate_with_contract(firm, tmp_path)
+    matter = associate.library.matter("Birch Foods")
+    name = associate.index.active(matter.id)
+    store = associate.vectors
+    blank = [[0.1] * store.dimensions(matter.id, name)]
+    # Left by a machine that crashed two hours ago, between its vectors and its commit:
+    store._coll(matter.id, name).upsert(ids=["crashed-long-ago"], embeddings=blank, metadatas=[
+        {"matter_id": matter.id, "document_id": "gone", "page": 1, "written": int(time.time()) - 7200}])
+    store.add(["in-flight"], blank, matter.id, "being-committed", [1], name)  # another machine, right now
+    lost = sorted(associate.index.chunk_ids(matter.id))[0]
+    store.delete_ids([lost], matter.id, name)
+    with pytest.raises(ValueError, match="one matter at a time"):
+        associate.reconcile_vectors()  # the whole-store repair would take the in-flight vector
+
+    desk = firm("associate-desktop", "A. Associate")  # the first ingest into the matter repairs it
+    more = tmp_path / "more.pdf"
+    write_pdf(more, ["SIDE LETTER to the services agreement. Fees are payable quarterly."])
+    list(desk.ingest("Birch Foods", [more]))
+    have = store.ids(matter.id, name)
+    assert "crashed-long-ago" not in have and "in-flight" in have and lost in have
+    assert desk.reconcile_vectors(matter.id) == (0, 0)
 
 
 def test_a_wrong_vector_server_token_is_refused_with_a_clear_error(servers, tmp_path):
