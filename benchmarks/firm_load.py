@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -160,8 +161,12 @@ def consistency(app, results: list[dict], seeded_drafts: int) -> dict:
     drafts = {d.id for d in app.drafts(MATTER)}
     entries = app.review.audit.entries()
     logged = Counter((e.actor, e.action) for e in entries)
-    missing_actions = {f"{account(r['user'])} {a}": (n, logged[(account(r['user']), a)])
-                       for r in results for a, n in r["done"]["actions"].items() if logged[(account(r["user"]), a)] != n}
+    reported_actions = Counter()  # one account is a user in the baseline and again under load
+    for r in results:
+        for a, n in r["done"]["actions"].items():
+            reported_actions[(account(r["user"]), a)] += n
+    missing_actions = {f"{who} {a}": (n, logged[(who, a)]) for (who, a), n in reported_actions.items()
+                       if logged[(who, a)] != n}
     chunk_ids = {r[0] for r in db.execute("SELECT id FROM chunks WHERE matter_id = ?", (matter.id,))}
     fts = db.execute("SELECT count(*), count(DISTINCT chunk_id) FROM chunks_fts WHERE matter_id = ?", (matter.id,))[0]
     vectors = app.vectors.ids(matter.id)
@@ -185,8 +190,10 @@ def run_phase(users: int, seconds: float, base: dict, seed: int, label: str) -> 
     jobs = [{**base, "n": n, "seed": seed * 1000 + n, "seconds": seconds,
              "data_dir": str(Path(base["root"]) / f"{label}-machine-{n:02d}")} for n in range(users)]
     started = time.perf_counter()
-    with multiprocessing.get_context("spawn").Pool(users) as pool:
-        results = pool.map(user_main, jobs)
+    # Not multiprocessing.Pool: its workers are daemons, and a daemon may not start the parse
+    # worker every ingestion runs in.
+    with ProcessPoolExecutor(users, mp_context=multiprocessing.get_context("spawn")) as pool:
+        results = list(pool.map(user_main, jobs))
     return results, time.perf_counter() - started
 
 

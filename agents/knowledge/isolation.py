@@ -81,8 +81,14 @@ class ParseWorker:
         # spawn, not fork: the parent may hold torch threads and a Qt event loop.
         ctx = multiprocessing.get_context("spawn")
         parent, child = ctx.Pipe()
-        self._proc = ctx.Process(target=_worker, args=(child, self.limits), daemon=True, name="countersign-parse")
-        self._proc.start()
+        proc = ctx.Process(target=_worker, args=(child, self.limits), daemon=True, name="countersign-parse")
+        try:
+            proc.start()
+        except (OSError, AssertionError) as exc:  # AssertionError: this process is itself a daemon
+            parent.close()
+            child.close()
+            raise RuntimeError(f"the document parser process could not start: {exc}") from exc
+        self._proc = proc
         child.close()
         self._conn = parent
         if not parent.poll(60) or parent.recv() != "ready":

@@ -74,3 +74,28 @@ def test_memory_cap_turns_a_memory_hog_into_too_large(tmp_path):
         assert "256 MB" in info.value.reason
     finally:
         worker.close()
+
+
+def _submit_from_a_daemon(path: str, out) -> None:
+    worker = ParseWorker(ParseLimits(seconds=5, memory_mb=512))
+    try:
+        worker.submit(path)
+        out.send("started")
+    except Exception as exc:  # noqa: BLE001 - the message is what the test checks
+        out.send(f"{type(exc).__name__}: {exc}")
+    finally:
+        worker.close()
+
+
+def test_a_parser_that_cannot_start_says_so_rather_than_a_multiprocessing_assertion(tmp_path):
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    mine, theirs = ctx.Pipe()
+    daemon = ctx.Process(target=_submit_from_a_daemon, args=(str(write_pdf(tmp_path / "a.pdf", ["x"])), theirs),
+                         daemon=True)  # a daemon may not have children: the parser cannot start
+    daemon.start()
+    assert mine.poll(60)
+    said = mine.recv()
+    daemon.join(10)
+    assert said.startswith("RuntimeError: the document parser process could not start: daemonic processes")
