@@ -104,7 +104,7 @@ class HttpModel:
             body["response_format"] = {"type": "json_object", "schema": params.json_schema}
         body["stream_options"] = {"include_usage": True}
         conn, resp = self._send("POST", self._prefix + "/chat/completions", body)
-        pieces, prompt_tokens = 0, 0
+        pieces, prompt_tokens, finished = 0, 0, False
         try:
             if resp.status != 200:
                 detail = resp.read(500).decode("utf-8", "replace")
@@ -122,6 +122,7 @@ class HttpModel:
                 chunk = json.loads(data)
                 prompt_tokens = (chunk.get("usage") or {}).get("prompt_tokens", prompt_tokens)
                 for choice in chunk.get("choices", []):
+                    finished = finished or bool(choice.get("finish_reason"))
                     piece = (choice.get("delta") or {}).get("content")
                     if piece:
                         pieces += 1
@@ -130,3 +131,10 @@ class HttpModel:
             conn.close()  # on cancel this is what stops the server generating
             # Servers stream one token per event; prompt_tokens stays 0 where a server sends no usage.
             self.last_usage = Usage(prompt_tokens, pieces)
+        if not finished and not cancel.cancelled:
+            # A stream that ends with no finish reason was cut off; its text must not pass for
+            # a whole answer. llama-cpp-python's server does this to a request when another
+            # arrives, unless started with --interrupt_requests False.
+            raise ModelUnavailable(f"model server {self._url.netloc} stopped this answer before it finished "
+                                   "(if it is llama-cpp-python's server, start it with --interrupt_requests False "
+                                   "so one user's request does not cut off another's)")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -93,6 +94,19 @@ def test_fixed_seed_reproduces_the_output(model):
 def test_schema_constrained_output_validates(model):
     party = extract(model, EXTRACT, Party, GenerationParams(max_tokens=80))
     assert party.years == 3 and "Alder" in party.name
+
+
+def test_an_answer_the_server_cuts_short_is_an_error_not_a_short_answer(server):
+    # This fixture's server keeps llama-cpp-python's default: a new request interrupts the one
+    # being generated, as on a firm's server started without --interrupt_requests False.
+    first = server.stream_chat(COUNT, GenerationParams(max_tokens=200), CancelToken())
+    got = [next(first)]
+    other = threading.Thread(target=lambda: list(server.stream_chat(COUNT, GenerationParams(max_tokens=2), CancelToken())))
+    other.start()
+    with pytest.raises(ModelUnavailable, match="stopped this answer before it finished.*--interrupt_requests False"):
+        got += list(first)
+    other.join(120)
+    assert len(got) < 200
 
 
 def test_counts_tokens_with_the_models_own_tokenizer(local, server):
