@@ -152,10 +152,15 @@ def main() -> None:
     clock.start()
     last = [clock.elapsed()]
 
+    began, worst = [0], {}  # worst: phase -> (stall ms, when in the phase it came, ms)
+
     def tick() -> None:
         now = clock.elapsed()
         if phase[0] in stalls:
-            stalls[phase[0]].append(max(0.0, now - last[0] - TICK_MS))
+            late = max(0.0, now - last[0] - TICK_MS)
+            stalls[phase[0]].append(late)
+            if late > worst.get(phase[0], (-1, 0))[0]:
+                worst[phase[0]] = (late, now - began[0])
         last[0] = now
 
     timer = QTimer()
@@ -169,7 +174,7 @@ def main() -> None:
         delivered before the event loop runs again, so connecting after the start is safe."""
         loop = QEventLoop()
         phase[0], t = name, time.perf_counter()
-        last[0] = clock.elapsed()
+        last[0] = began[0] = clock.elapsed()
         start().connect(loop.quit)
         if busy():
             loop.exec()
@@ -217,6 +222,9 @@ def main() -> None:
                 "stalls_over_100ms": sum(1 for s in everything if s > 100),
                 "warm_up_stalls": percentiles(stalls["warm_up"]), "ingest_stalls": percentiles(stalls["ingest"]),
                 "ask_stalls": percentiles(stalls["ask"]),
+                # When each phase's worst stall came (ms from the phase's start): at 0 it is the
+                # phase's first frame, later it is the work itself.
+                "worst_stall_at_ms": {name: at for name, (_, at) in worst.items()},
                 "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
                 # The largest child: a parser process or the first-window probe.
                 "children_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
