@@ -72,7 +72,7 @@ class SettingsDialog(QDialog):
     def __init__(self, core: Countersign, runner: TaskRunner, theme: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
-        self.setMinimumSize(720, 560)
+        self.resize(720, 560)  # not a fixed minimum: the layout's, wide enough for every tab, must win
         self.profiles = ProfilesTab(core)
         self.policy = PolicyTab(core)
         self.model = ModelTab(core, runner)
@@ -81,6 +81,8 @@ class SettingsDialog(QDialog):
         self.appearance = AppearanceTab(theme)
         self.appearance.theme_changed.connect(self.theme_changed)
         self.tabs = QTabWidget()
+        # Every tab's name in view: behind a scroll arrow, a tab is a setting nobody finds.
+        self.tabs.setUsesScrollButtons(False)
         for tab, name in ((self.profiles, "Profiles and roles"), (self.policy, "Firm policy"), (self.model, "Model"),
                           (self.data, "Data directory"), (self.firm, "Firm servers"), (self.appearance, "Appearance")):
             self.tabs.addTab(tab, name)

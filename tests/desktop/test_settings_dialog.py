@@ -29,6 +29,11 @@ def tab_names(d) -> list[str]:
     return [d.tabs.tabText(i) for i in range(d.tabs.count())]
 
 
+def test_every_tab_name_is_in_view_without_scrolling(dialog):
+    bar = dialog.tabs.tabBar()
+    assert all(bar.tabRect(i).right() <= bar.width() for i in range(bar.count())), tab_names(dialog)
+
+
 def test_ctrl_comma_opens_the_tabs_and_profiles_are_added_or_refused(qtbot, dialog, core):
     assert tab_names(dialog) == ["Profiles and roles", "Firm policy", "Model", "Data directory", "Firm servers",
                                  "Appearance"]
