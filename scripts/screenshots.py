@@ -149,7 +149,8 @@ def main(argv: list[str] | None = None) -> int:
 
         window.open_settings()
         settings = window.settings_dialog
-        for tab, name in ((settings.profiles, "settings.png"), (settings.model, "settings_model.png")):
+        for tab, name in ((settings.profiles, "settings.png"), (settings.model, "settings_model.png"),
+                          (settings.firm, "settings_firm.png")):
             settings.tabs.setCurrentWidget(tab)
             save(app, settings, out / name)
         settings.reject()
