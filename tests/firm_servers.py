@@ -101,7 +101,8 @@ class ModelServer:
         self.port = free_port()
         self.proc = subprocess.Popen([sys.executable, "-m", "llama_cpp.server", "--model", str(model_path),
                                       "--host", "127.0.0.1", "--port", str(self.port), "--n_ctx", str(n_ctx),
-                                      "--n_threads", "1", "--interrupt_requests", "False"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                      "--n_threads", "1", "--interrupt_requests", "False"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.url = f"http://127.0.0.1:{self.port}"
         try:
             wait_for(f"{self.url}/v1/models", self.proc, "llama_cpp.server")

@@ -88,11 +88,10 @@ class Countersign(LibraryFacade, ModelFacade, ReviewFacade, ExportFacade, WarmUp
         self.retriever = MatterRetriever(self.library, self.vectors, self.index)
         self._model = None
         self._model_lock = threading.Lock()
-        # On shared servers another machine may be between writing a file's vectors and
-        # committing its chunks, so the whole-store repair is not run there; firm mode repairs
-        # each matter before its first ingest, sparing recent vectors (reembed.reconcile_shared).
-        self._reconciled = self.firm_mode
-        self._reconciled_matters: set[str] = set()
+        # What the vector repair has covered since opening: None for the whole local store; on
+        # shared servers, each matter before this machine's first ingest into it, sparing
+        # vectors another machine may be writing (reembed.reconcile_shared).
+        self._repaired: set[str | None] = set()
         if not self.read_only:
             self._apply_firm_policy()
 

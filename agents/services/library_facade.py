@@ -25,8 +25,8 @@ SAMPLE_MATTER = "Sample matter — Northwind supply agreement"
 
 class LibraryFacade:
     """Needs `self.paths`, `self.settings`, `self.library`, `self.review`, `self.index`,
-    `self.vectors`, `self.retriever`, `self._db`, `self.firm_mode`, `self._reconciled` and
-    `self._reconciled_matters` from Countersign."""
+    `self.vectors`, `self.retriever`, `self._db`, `self.firm_mode` and `self._repaired` from
+    Countersign."""
 
     # -- library ---------------------------------------------------------------------------
     def create_matter(self, name: str) -> Matter:
@@ -60,16 +60,14 @@ class LibraryFacade:
 
     def ingest(self, matter: str, paths: list[Path], cancel: CancelToken = NEVER) -> Iterator[object]:
         m = self.library.matter(matter)
-        # Only a previous process's crash can leave the stores apart, so check once per opening,
-        # not on every ingest: listing every vector id costs seconds on a large library.
-        if self.firm_mode and m.id not in self._reconciled_matters:
-            # On shared servers, each matter this machine writes to, once per opening.
-            self.reconcile_vectors(m.id)
-            self._reconciled_matters.add(m.id)
-        if not self._reconciled:
+        # Only a crash can leave the stores apart, so repair once per opening, not on every
+        # ingest: listing every vector id costs seconds on a large library. On shared servers
+        # the repair is per matter (None: the whole local store).
+        scope = m.id if self.firm_mode else None
+        if scope not in self._repaired:
             with self._disk_errors("the vector store's repair"):
-                self.reconcile_vectors()
-            self._reconciled = True
+                self.reconcile_vectors(scope)
+            self._repaired.add(scope)
         s = self.settings
         limits = ParseLimits(s.parse_timeout_s, s.parse_memory_mb, s.max_file_mb * 1_000_000, s.ocr)
         # New files join the collection the matter searches now (chunked with that embedder's
@@ -92,8 +90,7 @@ class LibraryFacade:
         except Exception as exc:
             if not (is_disk_full(exc) or low_space(self.paths.root)):
                 raise
-            self._reconciled = self.firm_mode  # firm mode repairs per matter instead
-            self._reconciled_matters.clear()
+            self._repaired.clear()
             raise DiskFull(self.paths.root, unsaved) from exc
 
     def watch(self, matter: str, paths: list[Path], interval: float = 2.0, cancel: CancelToken = NEVER) -> Iterator[object]:
