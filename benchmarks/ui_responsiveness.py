@@ -19,6 +19,7 @@ model's folder, or the first ask assembles the bundled model into the temporary 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import resource
@@ -107,6 +108,29 @@ class StallTracer:
         return [{"samples": n, "stack": stack} for stack, n in self._samples.most_common(20)]
 
 
+class GcPauses:
+    """Every garbage collection while the app works: a collection holds the interpreter for its
+    whole run, whichever thread triggers it, so a long one stalls the window like any blocking call."""
+
+    def __init__(self, phase: list[str]) -> None:
+        self._phase, self._began = phase, 0.0
+        self.pauses: dict[str, list[tuple[int, float]]] = {}
+        gc.callbacks.append(self._callback)
+
+    def _callback(self, stage: str, info: dict) -> None:
+        if stage == "start":
+            self._began = time.perf_counter()
+        else:
+            self.pauses.setdefault(self._phase[0], []).append(
+                (info["generation"], (time.perf_counter() - self._began) * 1000))
+
+    def report(self) -> dict:
+        gc.callbacks.remove(self._callback)
+        return {name: {"collections": len(p), "full": sum(1 for g, _ in p if g == 2),
+                       "max_ms": round(max(ms for _, ms in p), 1)}
+                for name, p in self.pauses.items() if name != "idle"}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("folder", type=Path)
@@ -163,6 +187,7 @@ def main() -> None:
                 worst[phase[0]] = (late, now - began[0])
         last[0] = now
 
+    collections = GcPauses(phase)
     timer = QTimer()
     timer.setInterval(TICK_MS)
     timer.timeout.connect(tick)
@@ -221,7 +246,7 @@ def main() -> None:
     out.update({"stall_p50_ms": overall["p50_ms"], "stall_p99_ms": overall["p99_ms"], "stall_max_ms": overall["max_ms"],
                 "stalls_over_100ms": sum(1 for s in everything if s > 100),
                 "warm_up_stalls": percentiles(stalls["warm_up"]), "ingest_stalls": percentiles(stalls["ingest"]),
-                "ask_stalls": percentiles(stalls["ask"]),
+                "ask_stalls": percentiles(stalls["ask"]), "gc_pauses": collections.report(),
                 # When each phase's worst stall came (ms from the phase's start): at 0 it is the
                 # phase's first frame, later it is the work itself.
                 "worst_stall_at_ms": {name: at for name, (_, at) in worst.items()},

@@ -16,6 +16,7 @@ from typing import Callable, Iterator
 from agents.domain.events import Finished, Progress
 from agents.knowledge import embedder as embedder_mod
 from agents.llm import llama_loader
+from agents.runtime import collector
 from agents.runtime.cancel import NEVER, CancelToken
 
 log = logging.getLogger("countersign.services.warm_up")
@@ -61,5 +62,8 @@ class WarmUpFacade:
 
     def warm_up(self, cancel: CancelToken = NEVER) -> Iterator[object]:
         """Import and load the heavy parts now; cancelled, it stops before the next step. It never
-        touches the database, so it may run on a thread beside the worker's."""
-        return run_steps(self.warm_up_steps(), cancel)
+        touches the database, so it may run on a thread beside the worker's. What it loads stays
+        for the process's life, so it is kept out of the garbage collector's passes (see collector)."""
+        steps = self.warm_up_steps()
+        with collector.loading_for_good():
+            yield from run_steps(steps, cancel)

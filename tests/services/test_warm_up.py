@@ -2,6 +2,7 @@
 steps that stop when cancelled, and a failed step that is reported without stopping the rest."""
 from __future__ import annotations
 
+import gc
 import sys
 
 import pytest
@@ -56,3 +57,16 @@ def test_a_failed_step_is_reported_and_the_others_still_load():
     report = events[-1].result
     assert ran == ["chromadb"] and report.loaded == ("chromadb",)
     assert report.failed == (("llama.cpp", "llama-cpp-python is not installed"),)
+
+
+def test_the_real_warm_up_runs_no_collection_and_leaves_what_it_loaded_out_of_later_ones(core):
+    seen = []
+    core.warm_up_steps = lambda: [("probe", lambda: seen.append(gc.isenabled()))]
+    list(core.warm_up())
+    assert seen == [False] and gc.isenabled()
+    # After the real libraries load, a full pass walks far fewer objects than there are: the
+    # libraries' (hundreds of thousands, 280-360 ms a pass) are frozen.
+    del core.warm_up_steps
+    list(core.warm_up())
+    assert "torch" in sys.modules and gc.get_freeze_count() > 100_000
+    assert len(gc.get_objects()) < gc.get_freeze_count()
