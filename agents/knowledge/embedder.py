@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from agents.knowledge.embedder_files import EmbedderUnavailable, assemble_mpnet
+from agents.runtime import native
 
 __all__ = ["DEFAULT_EMBEDDER", "EMBEDDERS", "Embedder", "EmbedderSpec", "EmbedderUnavailable", "MAX_INPUT_TOKENS",
            "package_model_path", "warm_up_steps"]
@@ -74,8 +75,10 @@ def _import(module: str) -> None:
 
 def warm_up_steps(embedder: "Embedder") -> list[tuple[str, Callable[[], None]]]:
     """Loading `embedder` ahead of its first use, as (what, do it) steps a caller can stop
-    between: torch's import alone holds the interpreter lock for most of a second."""
-    return [("torch", lambda: _import("torch")),
+    between: torch's import alone holds the interpreter lock for most of a second, so its big
+    native library is loaded first with the lock released (agents/runtime/native.py)."""
+    return [("torch's native library", lambda: native.preload("torch", *native.torch_libraries())),
+            ("torch", lambda: _import("torch")),
             ("sentence-transformers", lambda: _import("sentence_transformers")),
             (f"the {embedder.model_id} embedder", embedder.load)]
 
