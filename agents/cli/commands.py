@@ -292,6 +292,8 @@ def _doctor(args) -> int:
             print(f"model {m.name}: {'ok' if m.ok else 'NOT OK'}\n  path {m.path}\n  size {m.size_bytes:,} B"
                   f"\n  sha256 {m.sha256}\n  load {m.load_seconds:.2f} s")
         print(f"database: {report.database_encryption}" + (f"; key in {report.key_storage}" if report.key_storage else ""))
+        if report.llama_build:
+            print(f"llama.cpp build: {report.llama_build}")
         for w in report.warnings:
             print(f"WARNING: {w}")
         for p in report.problems:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from agents.cli import doctor_storage
 from agents.knowledge.embedder import Embedder, EmbedderUnavailable
-from agents.llm import registry
+from agents.llm import llama_loader, registry
 from agents.llm.model_files import DEFAULT_MODEL, sha256_of
 from agents.llm.protocol import ModelUnavailable
 from agents.runtime.paths import DataPaths
@@ -34,6 +34,7 @@ class DoctorReport:
     database_encryption: str = ""
     key_storage: str = ""
     warnings: list[str] = field(default_factory=list)  # weaker protection than it could be; not a failure
+    llama_build: str = ""  # what the local llama.cpp was compiled with ("" with a firm's model server)
 
     @property
     def ok(self) -> bool:
@@ -53,6 +54,12 @@ def run(paths: DataPaths, settings: Settings, load: bool = True) -> DoctorReport
     else:
         report.database_encryption, report.key_storage, problems, report.warnings = doctor_storage.check(paths)
         report.problems.extend(problems)
+    if not settings.model_server_url:
+        report.llama_build = llama_loader.build_info()
+        if llama_loader.has_amx_kernels():
+            report.warnings.append("llama.cpp was compiled with AMX kernels (-march=native on an AMX CPU), which crash "
+                                   "on prompts; models load without them, more slowly. Reinstall with `make install`, "
+                                   "which builds the portable wheel")
     llm = ModelReport("llm")
     report.models.append(llm)
     try:

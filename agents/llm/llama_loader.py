@@ -4,10 +4,17 @@ llama-cpp-python compiles every chat template in a file's metadata while it load
 sandbox but outside any try: a template that does not compile aborts loading with a jinja2
 exception. We never use its formatters (chat_template.py renders the prompt), so they are
 replaced by an inert stand-in for the duration of the load, and the model gets one chat handler
-built on ChatTemplate. create_chat_completion then works as before, grammars and all."""
+built on ChatTemplate. create_chat_completion then works as before, grammars and all.
+
+A build compiled for a CPU with AMX (-march=native on a Xeon Sapphire Rapids or later) routes
+matrix products through llama.cpp's AMX kernels, which in this llama.cpp crash the process on
+any batch of more than one token (llama.cpp issue 20824): every prompt. Such a build loads its
+models without the extra buffer types those kernels live in. `make install` builds without AMX;
+this is for a build made some other way."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import threading
 from pathlib import Path
 
@@ -26,17 +33,38 @@ class _NotCompiled:
         return None
 
 
+@functools.cache
+def build_info() -> str:
+    """What this llama.cpp was compiled with, as it reports it (e.g. "CPU : AVX2 = 1 | ...")."""
+    import llama_cpp
+
+    return llama_cpp.llama_print_system_info().decode(errors="replace").strip()
+
+
+def has_amx_kernels() -> bool:
+    return "AMX_INT8 = 1" in build_info()
+
+
 @contextlib.contextmanager
-def _templates_not_compiled():
+def _loading_patches():
+    """The template stand-in, and on an AMX build the model parameters without extra buffers."""
     from llama_cpp import llama_chat_format
+    from llama_cpp import llama_cpp as lib
+
+    def without_extra_buffers():
+        params = default_params()
+        params.use_extra_bufts = False
+        return params
 
     with _PATCH_LOCK:  # two models loading at once must not restore each other's patch
-        original = llama_chat_format.Jinja2ChatFormatter
+        formatter, default_params = llama_chat_format.Jinja2ChatFormatter, lib.llama_model_default_params
         llama_chat_format.Jinja2ChatFormatter = _NotCompiled
+        if has_amx_kernels():
+            lib.llama_model_default_params = without_extra_buffers
         try:
             yield
         finally:
-            llama_chat_format.Jinja2ChatFormatter = original
+            llama_chat_format.Jinja2ChatFormatter, lib.llama_model_default_params = formatter, default_params
 
 
 def import_library() -> None:
@@ -47,7 +75,7 @@ def import_library() -> None:
 def open_llama(path: Path, n_ctx: int, n_threads: int, n_gpu_layers: int, n_batch: int):
     from llama_cpp import Llama
 
-    with _templates_not_compiled():
+    with _loading_patches():
         return Llama(model_path=str(path), n_ctx=n_ctx, n_threads=n_threads, n_threads_batch=n_threads,
                      n_gpu_layers=n_gpu_layers, n_batch=min(n_batch, n_ctx), verbose=False)
 

@@ -102,3 +102,17 @@ def test_bench_measures_the_model_in_use_through_the_product_backend(cli):
     assert code == 0
     assert out["model"] == DEFAULT_MODEL.id and out["runs"] == 1
     assert out["prompt_tokens_per_s"] > 0 and out["gen_tokens_per_s"] > 0 and out["first_token_ms"] > 0
+
+
+def test_doctor_names_the_llama_build_and_warns_of_amx_kernels(cli, monkeypatch):
+    code, report, _ = cli("doctor", "--no-load", "--json")
+    assert "AVX2 = 1" in report["llama_build"]
+    assert not any("AMX" in w for w in report["warnings"])
+    code, text, _ = cli("doctor", "--no-load")
+    assert "llama.cpp build: CPU : " in text
+
+    from agents.llm import llama_loader
+
+    monkeypatch.setattr(llama_loader, "has_amx_kernels", lambda: True)
+    code, report, _ = cli("doctor", "--no-load", "--json")
+    assert any("compiled with AMX kernels" in w and "make install" in w for w in report["warnings"])

@@ -9,7 +9,7 @@ import sys
 import jinja2
 import pytest
 
-from agents.llm import registry
+from agents.llm import llama_loader, registry
 from agents.llm.gguf import GGUFError
 from agents.llm.llama_backend import LlamaModel
 from agents.llm.model_files import DEFAULT_MODEL
@@ -63,7 +63,7 @@ def test_the_allow_list_refuses_an_unlisted_hash_before_loading(shared_models_di
 LOAD = """
 import sys
 from pathlib import Path
-from agents.llm import registry
+from agents.llm import llama_loader, registry
 from agents.llm.protocol import ModelUnavailable
 try:
     registry.load(registry.resolve(sys.argv[1], Path(sys.argv[2])), 1024, 1)
@@ -119,3 +119,22 @@ def test_a_template_that_does_not_compile_still_loads(default_path, tmp_path):
         Llama(model_path=str(path), n_ctx=512, verbose=False)
     model = registry.load(registry.resolve(str(path), tmp_path), 1024, 2)
     assert model.template.problem.startswith("TemplateSyntaxError") and "Paris" in generate(model)
+
+
+def test_the_installed_llama_cpp_has_no_amx_kernels():
+    # `make install` builds the portable (AVX2) wheel that ships; a native build on an AMX CPU
+    # would take the AMX kernels that crash on any prompt longer than one token.
+    assert "AVX2 = 1" in llama_loader.build_info()
+    assert not llama_loader.has_amx_kernels(), llama_loader.build_info()
+
+
+def test_a_build_with_amx_kernels_loads_without_extra_buffers(default_path, monkeypatch):
+    from llama_cpp import llama_cpp as lib
+
+    monkeypatch.setattr(llama_loader, "has_amx_kernels", lambda: True)
+    llm = llama_loader.open_llama(default_path, 512, 1, 0, 128)
+    assert llm.model_params.use_extra_bufts is False
+    assert lib.llama_model_default_params().use_extra_bufts is True  # restored once loaded
+    tokens = llm.tokenize(b"The engagement letter sets the audit fee.")
+    llm.eval(tokens)  # a batch of several tokens: what crashes on the AMX kernels
+    assert llm.n_tokens == len(tokens) > 1
