@@ -36,6 +36,12 @@ class LlamaModel:
         self.last_usage = Usage(0, 0)
         log.info("model %s loaded in %.2fs", model_id, self.load_seconds)
 
+    def close(self) -> None:
+        """Free the model now, after any generation under way: left to the interpreter's exit,
+        llama-cpp-python's finaliser runs after its own module is torn down and fails."""
+        with self._lock:
+            self._llm.close()
+
     def count_tokens(self, text: str) -> int:
         return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
 

@@ -127,6 +127,7 @@ class Countersign(LibraryFacade, ModelFacade, ReviewFacade, ExportFacade, WarmUp
         return cls(resolve_data_dir(data_dir, firm.default_data_dir()), firm, read_only, vector_process, user, password)
 
     def close(self) -> None:
+        self.release_model()
         self.vectors.close()
         self._db.close()
         self._release()

@@ -53,6 +53,13 @@ class ModelFacade:
                 self._model = None
         return new
 
+    def release_model(self) -> None:
+        """Free a local model's weights and context; for closing, once no generation runs."""
+        with self._model_lock:
+            model, self._model = self._model, None
+        if model is not None and hasattr(model, "close"):  # a model server's client holds nothing
+            model.close()
+
     def model_loaded(self) -> bool:
         return self._model is not None
 

@@ -67,3 +67,25 @@ def test_the_data_directory_says_where_it_came_from(core, monkeypatch):
     assert core.data_dir_source() == "--data-dir"
     monkeypatch.setenv("COUNTERSIGN_DATA_DIR", str(core.paths.root))
     assert core.data_dir_source() == "$COUNTERSIGN_DATA_DIR"
+
+
+CLOSE = """
+import sys
+from agents.services import Countersign
+core = Countersign.open(sys.argv[1])
+model = core.model()
+core.close()
+print(model._llm._model.model is None, core.model_loaded())
+"""
+
+
+def test_closing_frees_the_local_model_before_the_interpreter_exits(shared_models_dir, data_dir):
+    # Left to the exit, llama-cpp-python's finaliser runs after its module is torn down and
+    # prints "Exception ignored in: <function Llama.__del__ ...> TypeError" on every close.
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-c", CLOSE, str(data_dir)], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["True", "False"]
+    assert "Exception ignored" not in run.stderr and "Traceback" not in run.stderr, run.stderr
