@@ -55,10 +55,13 @@ def run(paths: DataPaths, settings: Settings, load: bool = True) -> DoctorReport
         report.database_encryption, report.key_storage, problems, report.warnings = doctor_storage.check(paths)
         report.problems.extend(problems)
     if not settings.model_server_url:
-        report.llama_build = llama_loader.build_info()
-        if llama_loader.has_amx_kernels():
+        try:
+            report.llama_build = llama_loader.build_info()
+        except ImportError as exc:
+            report.problems.append(f"llama-cpp-python cannot be imported ({exc}); run `make install`")
+        if report.llama_build and llama_loader.has_amx_kernels():
             report.warnings.append("llama.cpp was compiled with AMX kernels (-march=native on an AMX CPU), which crash "
-                                   "on prompts; models load without them, more slowly. Reinstall with `make install`, "
+                                   "on prompts; models load without them. Reinstall with `make install`, "
                                    "which builds the portable wheel")
     llm = ModelReport("llm")
     report.models.append(llm)
