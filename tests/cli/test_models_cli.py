@@ -116,3 +116,12 @@ def test_doctor_names_the_llama_build_and_warns_of_amx_kernels(cli, monkeypatch)
     monkeypatch.setattr(llama_loader, "has_amx_kernels", lambda: True)
     code, report, _ = cli("doctor", "--no-load", "--json")
     assert any("compiled with AMX kernels" in w and "make install" in w for w in report["warnings"])
+
+    def not_importable():
+        raise ImportError("libllama.so: cannot open shared object file")
+
+    monkeypatch.setattr(llama_loader, "build_info", not_importable)
+    code, report, _ = cli("doctor", "--no-load", "--json")
+    assert code == 1 and report["llama_build"] == ""
+    assert "llama-cpp-python cannot be imported (libllama.so: cannot open shared object file); run `make install`" \
+        in report["problems"]

@@ -63,7 +63,7 @@ def test_the_allow_list_refuses_an_unlisted_hash_before_loading(shared_models_di
 LOAD = """
 import sys
 from pathlib import Path
-from agents.llm import llama_loader, registry
+from agents.llm import registry
 from agents.llm.protocol import ModelUnavailable
 try:
     registry.load(registry.resolve(sys.argv[1], Path(sys.argv[2])), 1024, 1)
